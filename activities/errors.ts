@@ -1,0 +1,87 @@
+/**
+ * Named errors a handler throws to say what happened; `classifyError` turns any thrown value into an
+ * outcome kind. Handlers that only throw text are classified by message rules.
+ */
+import { DEFAULT_ERROR_RULES } from '../config/settings';
+
+/** The service refused because of a rate limit: the task goes back to the head of the queue. */
+export class RateLimitedError extends Error {
+  override name = 'RateLimitedError';
+  constructor(message: string, readonly retryAfterMs?: number) {
+    super(message);
+  }
+}
+
+/** The target is gone or unreachable for good: the task is skipped. */
+export class TargetUnavailableError extends Error {
+  override name = 'TargetUnavailableError';
+}
+
+/** Retrying will not help (bad request, forbidden): the task fails without retries. */
+export class PermanentError extends Error {
+  override name = 'PermanentError';
+  constructor(message: string, readonly code = 'permanent_error') {
+    super(message);
+  }
+}
+
+/** A passing failure (timeout, 5xx, network): Temporal retries the task with backoff. */
+export class TransientError extends Error {
+  override name = 'TransientError';
+}
+
+/**
+ * `ctx.engage` found the (account, target, action) inside its re-engagement window (or being engaged by
+ * another attempt): the handler's function did not run and the task ends skipped.
+ */
+export class DedupeHitError extends Error {
+  override name = 'DedupeHitError';
+  constructor(readonly target: string, readonly action: string, readonly nextAllowedAt: Date | null) {
+    super('dedupe_hit');
+  }
+}
+
+/** A ledger write from an attempt that is no longer the newest one of its account. */
+export class StaleAttemptError extends Error {
+  override name = 'StaleAttemptError';
+}
+
+export type ErrorKind = 'rate_limited' | 'unavailable' | 'permanent' | 'transient';
+
+export interface MessageRule {
+  match: string;
+  kind: ErrorKind;
+}
+
+/** Defaults for handlers that only throw text (the settings' `errorRules` start from these). */
+export const DEFAULT_MESSAGE_RULES: MessageRule[] = DEFAULT_ERROR_RULES;
+
+export interface Classified {
+  kind: ErrorKind;
+  message: string;
+  code: string;
+  retryAfterMs?: number;
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return typeof err === 'string' ? err : JSON.stringify(err) ?? String(err);
+}
+
+export function classifyError(err: unknown, rules: MessageRule[] = DEFAULT_MESSAGE_RULES): Classified {
+  const message = errorMessage(err).slice(0, 2000);
+  if (err instanceof RateLimitedError) {
+    return err.retryAfterMs === undefined
+      ? { kind: 'rate_limited', message, code: 'rate_limited' }
+      : { kind: 'rate_limited', message, code: 'rate_limited', retryAfterMs: err.retryAfterMs };
+  }
+  if (err instanceof TargetUnavailableError) return { kind: 'unavailable', message, code: 'target_unavailable' };
+  // Nothing went wrong: the work was already done inside the window, so the task is skipped like an unavailable target.
+  if (err instanceof DedupeHitError) return { kind: 'unavailable', message: 'dedupe_hit', code: 'dedupe_hit' };
+  if (err instanceof PermanentError) return { kind: 'permanent', message, code: err.code };
+  if (err instanceof TransientError) return { kind: 'transient', message, code: 'transient_error' };
+  const lower = message.toLowerCase();
+  const rule = rules.find((r) => lower.includes(r.match.toLowerCase()));
+  if (rule) return { kind: rule.kind, message, code: `matched_${rule.kind}` };
+  return { kind: 'transient', message, code: 'transient_error' };
+}

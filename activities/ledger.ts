@@ -1,0 +1,273 @@
+/**
+ * Ledger writes: the task rows, their events and the account projection. Every write that concerns a
+ * running attempt carries its lease (fencing token, activity attempt) and is refused when a newer attempt
+ * holds the task, so a stale attempt cannot overwrite what a newer one recorded.
+ */
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { accountErrors, accountStates, taskEvents, tasks } from '../db/schema';
+import type { AccountView, RecordAccountInput, TaskOutcome, TaskRecord, TaskSpec } from '../workflows/types';
+
+export interface Lease {
+  fencingToken: number;
+  activityAttempt: number;
+}
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+type Writer = Db | Tx;
+
+const LIVE = ['queued', 'running'];
+
+function taskRow(spec: TaskSpec, accountId: string, status: string) {
+  return {
+    taskId: spec.taskId,
+    accountId,
+    type: spec.type,
+    payload: spec.payload ?? null,
+    status,
+    dedupeKey: spec.dedupeKey ?? null,
+    priority: spec.priority ?? 0,
+    runAfter: spec.runAfterMs === undefined ? null : new Date(spec.runAfterMs),
+    createdAt: new Date(spec.submittedAtMs),
+  };
+}
+
+async function writeRecord(tx: Writer, accountId: string, r: TaskRecord): Promise<void> {
+  const now = new Date();
+  switch (r.kind) {
+    case 'queued': {
+      const inserted = await tx
+        .insert(tasks)
+        .values(taskRow(r.task, accountId, 'queued'))
+        .onConflictDoNothing()
+        .returning({ taskId: tasks.taskId });
+      if (inserted.length) {
+        await tx.insert(taskEvents).values({ taskId: r.task.taskId, accountId, type: 'queued', at: new Date(r.enqueuedAtMs) });
+      }
+      return;
+    }
+    case 'deduplicated':
+    case 'rejected': {
+      const status = r.kind === 'deduplicated' ? 'deduplicated' : 'failed';
+      const error = r.kind === 'deduplicated'
+        ? { code: r.code, message: `dedupeKey ${JSON.stringify(r.task.dedupeKey)} belongs to live task ${r.existingTaskId}` }
+        : { code: r.code, message: r.message };
+      const inserted = await tx
+        .insert(tasks)
+        .values({
+          ...taskRow(r.task, accountId, status),
+          finishedAt: now,
+          error,
+          duplicateOf: r.kind === 'deduplicated' ? r.existingTaskId : null,
+        })
+        .onConflictDoNothing()
+        .returning({ taskId: tasks.taskId });
+      if (inserted.length) await tx.insert(taskEvents).values({ taskId: r.task.taskId, accountId, type: status, data: { error } });
+      return;
+    }
+    case 'cancelled':
+    case 'failed': {
+      const error = r.kind === 'failed' ? r.error : { code: 'cancelled', message: r.reason };
+      const updated = await tx
+        .update(tasks)
+        .set({ status: r.kind, finishedAt: now, error, updatedAt: now })
+        .where(and(eq(tasks.taskId, r.taskId), inArray(tasks.status, LIVE)))
+        .returning({ taskId: tasks.taskId });
+      if (updated.length) await tx.insert(taskEvents).values({ taskId: r.taskId, accountId, type: r.kind, data: { error } });
+      return;
+    }
+  }
+}
+
+/** Upserts the account projection unless a newer version is already stored. */
+export async function writeProjection(tx: Writer, v: AccountView, lease?: Lease): Promise<void> {
+  const row = {
+    accountId: v.accountId,
+    state: v.state,
+    runningTaskId: v.runningTaskId,
+    runningTaskType: v.runningTaskType,
+    runningSince: v.runningSince ? new Date(v.runningSince) : null,
+    queueLength: v.queueLength,
+    cooldownUntil: v.cooldownUntil ? new Date(v.cooldownUntil) : null,
+    cooldownReason: v.cooldownReason,
+    suspendedReason: v.suspendedReason,
+    consecutiveRateLimits: v.consecutiveRateLimits,
+    consecutiveFailures: v.consecutiveFailures,
+    breaker: v.breaker,
+    breakerHistory: v.breakerHistory,
+    version: v.version,
+    updatedAt: new Date(),
+    ...(lease ? { leaseToken: lease.fencingToken, leaseAttempt: lease.activityAttempt } : {}),
+  };
+  const { accountId: _id, ...set } = row;
+  await tx
+    .insert(accountStates)
+    .values(row)
+    .onConflictDoUpdate({
+      target: accountStates.accountId,
+      set,
+      // Versions only grow (a new run starts above the last one), so an older write never wins.
+      setWhere: sql`${accountStates.version} < ${v.version}`,
+    });
+}
+
+export async function recordAccount(db: Db, input: RecordAccountInput): Promise<void> {
+  await db.transaction(async (tx) => {
+    for (const r of input.records) await writeRecord(tx, input.accountId, r);
+    if (input.projection) await writeProjection(tx, input.projection);
+  });
+}
+
+export type StartResult =
+  | { kind: 'started'; attempts: number }
+  | { kind: 'finished'; outcome: TaskOutcome }
+  | { kind: 'stale' }
+  | { kind: 'missing' };
+
+function outcomeFromRow(row: { status: string; result: unknown; error: { code: string; message: string } | null }): TaskOutcome {
+  switch (row.status) {
+    case 'succeeded':
+      return { kind: 'succeeded', result: row.result };
+    case 'skipped':
+      return { kind: 'skipped', reason: row.error?.message ?? 'skipped' };
+    case 'cancelled':
+      return { kind: 'cancelled' };
+    default:
+      return { kind: 'failed', error: row.error ?? { code: 'failed', message: row.status } };
+  }
+}
+
+/**
+ * Claims the task for this attempt: running, attempts + 1, the new lease. A task that already reached a
+ * terminal status is not run again (its worker died after recording it); an older lease is refused.
+ */
+export async function startAttempt(db: Db, taskId: string, lease: Lease, projection: AccountView): Promise<StartResult> {
+  return db.transaction(async (tx) => {
+    const now = new Date();
+    const claimed = await tx
+      .update(tasks)
+      .set({
+        status: 'running',
+        attempts: sql`${tasks.attempts} + 1`,
+        fencingToken: lease.fencingToken,
+        activityAttempt: lease.activityAttempt,
+        startedAt: sql`coalesce(${tasks.startedAt}, ${now.toISOString()}::timestamptz)`,
+        updatedAt: now,
+      })
+      .where(
+        and(
+          eq(tasks.taskId, taskId),
+          inArray(tasks.status, LIVE),
+          sql`(${tasks.fencingToken} IS NULL OR (${tasks.fencingToken}, ${tasks.activityAttempt}) < (${lease.fencingToken}::bigint, ${lease.activityAttempt}::int))`,
+        ),
+      )
+      .returning({ attempts: tasks.attempts, accountId: tasks.accountId });
+    const row = claimed[0];
+    if (row) {
+      await tx.insert(taskEvents).values({
+        taskId, accountId: row.accountId, type: 'started', at: now,
+        data: { attempt: row.attempts, fencingToken: lease.fencingToken, activityAttempt: lease.activityAttempt },
+      });
+      await writeProjection(tx, projection, lease);
+      return { kind: 'started', attempts: row.attempts };
+    }
+    const existing = await tx
+      .select({ status: tasks.status, result: tasks.result, error: tasks.error })
+      .from(tasks)
+      .where(eq(tasks.taskId, taskId));
+    const current = existing[0];
+    if (!current) return { kind: 'missing' };
+    if (!LIVE.includes(current.status)) return { kind: 'finished', outcome: outcomeFromRow(current) };
+    return { kind: 'stale' };
+  });
+}
+
+const isCurrent = (taskId: string, lease: Lease) =>
+  and(
+    eq(tasks.taskId, taskId),
+    eq(tasks.status, 'running'),
+    eq(tasks.fencingToken, lease.fencingToken),
+    eq(tasks.activityAttempt, lease.activityAttempt),
+  );
+
+/**
+ * Records how the attempt ended: a terminal status, or `queued` again after a rate limit. Returns false
+ * when the attempt no longer holds the task (a newer attempt or a cancellation got there first).
+ */
+export async function finishAttempt(
+  db: Db,
+  accountId: string,
+  taskId: string,
+  lease: Lease,
+  outcome: TaskOutcome,
+): Promise<boolean> {
+  const now = new Date();
+  let set: Partial<typeof tasks.$inferInsert>;
+  let eventData: Record<string, unknown>;
+  switch (outcome.kind) {
+    case 'succeeded':
+      set = { status: 'succeeded', result: outcome.result ?? null, error: null, finishedAt: now };
+      eventData = { result: outcome.result ?? null };
+      break;
+    case 'failed':
+      set = { status: 'failed', error: outcome.error, finishedAt: now };
+      eventData = { error: outcome.error };
+      break;
+    case 'skipped':
+      set = { status: 'skipped', error: { code: 'skipped', message: outcome.reason }, finishedAt: now };
+      eventData = { reason: outcome.reason };
+      break;
+    case 'cancelled':
+      set = { status: 'cancelled', error: { code: 'cancelled', message: 'cancelled while running' }, finishedAt: now };
+      eventData = {};
+      break;
+    case 'rate_limited':
+      set = { status: 'queued', error: { code: 'rate_limited', message: outcome.message } };
+      eventData = { message: outcome.message, retryAfterMs: outcome.retryAfterMs ?? null };
+      break;
+  }
+  return db.transaction(async (tx) => {
+    const updated = await tx
+      .update(tasks)
+      .set({ ...set, updatedAt: now })
+      .where(isCurrent(taskId, lease))
+      .returning({ taskId: tasks.taskId });
+    if (!updated.length) return false;
+    const type = outcome.kind === 'rate_limited' ? 'requeued' : set.status!;
+    await tx.insert(taskEvents).values({ taskId, accountId, type, at: now, data: eventData });
+    return true;
+  });
+}
+
+/** A progress event from the handler; dropped when the attempt no longer holds the task. */
+export async function recordProgress(db: Db, accountId: string, taskId: string, lease: Lease, data: Record<string, unknown>): Promise<void> {
+  const held = await db.select({ taskId: tasks.taskId }).from(tasks).where(isCurrent(taskId, lease));
+  if (held.length) await db.insert(taskEvents).values({ taskId, accountId, type: 'progress', data });
+}
+
+/** A transient failure that Temporal will retry. */
+export async function recordRetry(db: Db, accountId: string, taskId: string, lease: Lease, error: { code: string; message: string }): Promise<void> {
+  await db.insert(taskEvents).values({ taskId, accountId, type: 'retry', data: { error, activityAttempt: lease.activityAttempt } });
+}
+
+const ERRORS_KEPT_PER_ACCOUNT = 100;
+
+/** Appends to the account's error history and keeps only the newest 100. */
+export async function recordAccountError(
+  db: Db,
+  e: { accountId: string; taskId: string; kind: string; code: string; message: string },
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.insert(accountErrors).values({ ...e, message: e.message.slice(0, 2000) });
+    await tx.execute(sql`
+      DELETE FROM ${accountErrors}
+      WHERE ${accountErrors.accountId} = ${e.accountId}
+        AND ${accountErrors.id} < (
+          SELECT min(id) FROM (
+            SELECT ${accountErrors.id} AS id FROM ${accountErrors}
+            WHERE ${accountErrors.accountId} = ${e.accountId}
+            ORDER BY ${accountErrors.id} DESC LIMIT ${ERRORS_KEPT_PER_ACCOUNT}
+          ) newest
+        )`);
+  });
+}

@@ -1,0 +1,98 @@
+/**
+ * `createApp(deps)`: the Hono application with every route, and no `listen` and no environment reads, so
+ * tests call `app.request()` on it and `api/server.ts` serves it.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import type { Hook } from '@hono/zod-openapi';
+import type { Config } from '../config/env';
+import type { Logger } from '../config/logger';
+import type { HandlerRegistry } from '../activities/handlers';
+import type { Database } from '../db/client';
+import type { SettingsStore } from '../db/settings-store';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+import { bearerAuth } from './auth';
+import { rateLimit } from './rate-limit';
+import type { Engine } from './engine';
+import { ApiError, handleError, validationError } from './errors';
+import { accountHealthRoutes } from './routes/account-health';
+import { accountRoutes } from './routes/accounts';
+import { healthRoutes, type HealthChecks } from './routes/health';
+import { createApiMetrics, prometheusRoutes } from './routes/prometheus';
+import { metricsRoutes } from './routes/metrics';
+import { dashboardMetricsRoutes } from './routes/dashboard-metrics';
+import { DASHBOARD_PUBLIC_PATHS, dashboardRoutes } from './routes/dashboard';
+import { eventRoutes } from './routes/events';
+import { interactionRoutes } from './routes/interactions';
+import type { NotificationHub } from './notifications';
+import { settingsRoutes } from './routes/settings';
+import { taskRoutes } from './routes/tasks';
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  engine: Engine;
+  handlers: HandlerRegistry;
+  settings: SettingsStore;
+  log: Logger;
+  health: HealthChecks;
+  /** The process's one LISTEN, shared by every event stream. */
+  notifications: NotificationHub;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  validationHook: Hook<any, AppEnv, any, any>;
+}
+
+export type AppEnv = { Variables: Record<string, never> };
+
+const PUBLIC = new Set(['/health', '/health/live', '/health/ready', ...DASHBOARD_PUBLIC_PATHS]);
+
+/** Request validation failures become 400s in the one error format. */
+export const validationHook: AppDeps['validationHook'] = (result) => {
+  if (!result.success) throw validationError(result.error, result.target === 'json' ? 'body' : result.target);
+};
+
+export function createApp(deps: Omit<AppDeps, 'validationHook'>) {
+  const full: AppDeps = { ...deps, validationHook };
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.onError(handleError(deps.log));
+  app.notFound((c) => {
+    throw new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`);
+  });
+  const metrics = createApiMetrics(deps);
+  app.use('*', metrics.observe);
+  // Security headers on every answer; the dashboard adds its own Content-Security-Policy.
+  app.use('*', secureHeaders({ contentSecurityPolicy: undefined, crossOriginEmbedderPolicy: false }));
+  if (deps.config.CORS_ORIGINS.length) {
+    app.use('/api/*', cors({ origin: deps.config.CORS_ORIGINS, allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Last-Event-ID'], maxAge: 600 }));
+  }
+  app.use('*', rateLimit(deps.config.API_RATE_LIMIT_RPS, deps.config.API_RATE_LIMIT_BURST, (path) => PUBLIC.has(path)));
+  app.use('*', bearerAuth(deps.config.API_KEYS, (path) => PUBLIC.has(path)));
+
+  app.route('/', healthRoutes(full));
+  app.route('/', prometheusRoutes(metrics.registry));
+  app.route('/', taskRoutes(full));
+  app.route('/', accountRoutes(full));
+  app.route('/', accountHealthRoutes(full));
+  app.route('/', metricsRoutes(full));
+  app.route('/', settingsRoutes(full));
+  app.route('/', interactionRoutes(full));
+  app.route('/', eventRoutes(full));
+  app.route('/', dashboardMetricsRoutes(full));
+  app.route('/', dashboardRoutes(full));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Baton',
+      version: '0.1.0',
+      description: 'Per-account task engine: one task at a time per account, durable FIFO queues, cooldowns.',
+    },
+    security: deps.config.API_KEYS.length ? [{ bearer: [] }] : [],
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  return app;
+}
+
+export type BatonApp = ReturnType<typeof createApp>;

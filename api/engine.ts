@@ -1,0 +1,143 @@
+/**
+ * The API's side of the account workflows: submission (signal-with-start, durable even while no worker
+ * runs; or update-with-start with a deadline for `?wait=true`), cancellation, operator controls and the
+ * live state query. Every call names one account; nothing here fans out over all workflows.
+ */
+import {
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
+import { toEngineSettings } from '../config/settings';
+import type { SettingsStore } from '../db/settings-store';
+import { accountWorkflow, accountWorkflowId, type AccountWorkflowInput, type AccountWorkflowOptions } from '../workflows/account-workflow';
+import * as messages from '../workflows/messages';
+import type { AccountView, TaskSpec } from '../workflows/types';
+import { ApiError } from './errors';
+
+export interface EngineOptions {
+  client: Client;
+  taskQueue: string;
+  settings: SettingsStore;
+  workflowOptions: AccountWorkflowOptions;
+  submitWaitTimeoutMs: number;
+  queryTimeoutMs?: number;
+}
+
+export type WaitedSubmit =
+  | { waited: true; status: 'queued' | 'running' | 'known'; position: number | null }
+  | { waited: false };
+
+export function createEngine(o: EngineOptions) {
+  const startArgs = async (accountId: string): Promise<[AccountWorkflowInput]> => [
+    { accountId, settings: toEngineSettings(await o.settings.forAccount(accountId)), options: o.workflowOptions },
+  ];
+
+  /** Durable intake: Temporal stores the signal (and starts the workflow if needed) before we answer. */
+  async function enqueue(accountId: string, specs: TaskSpec[]): Promise<void> {
+    await o.client.workflow.signalWithStart(accountWorkflow, {
+      workflowId: accountWorkflowId(accountId),
+      taskQueue: o.taskQueue,
+      args: await startArgs(accountId),
+      signal: messages.enqueue,
+      signalArgs: [{ tasks: specs }],
+    });
+  }
+
+  /** Operator controls start the workflow too, so a suspension sent to an idle account still holds. */
+  async function signalAccount<A extends unknown[]>(accountId: string, signal: SignalDefinition<A>, ...args: A) {
+    await o.client.workflow.signalWithStart<typeof accountWorkflow, unknown[]>(accountWorkflow, {
+      workflowId: accountWorkflowId(accountId),
+      taskQueue: o.taskQueue,
+      args: await startArgs(accountId),
+      signal: signal.name,
+      signalArgs: args,
+    });
+  }
+
+  return {
+    enqueue,
+
+    /**
+     * `?wait=true`: the workflow validates and answers with the position. A rejection becomes a 409/429;
+     * when no worker answers before the deadline the task is enqueued by signal instead (same task id, so
+     * a late update cannot queue it twice) and the caller answers 202.
+     */
+    async submitAndWait(accountId: string, spec: TaskSpec): Promise<WaitedSubmit> {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), o.submitWaitTimeoutMs);
+      try {
+        const startOp = new WithStartWorkflowOperation(accountWorkflow, {
+          workflowId: accountWorkflowId(accountId),
+          taskQueue: o.taskQueue,
+          args: await startArgs(accountId),
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        });
+        const result = await o.client.withAbortSignal(controller.signal, () =>
+          o.client.workflow.executeUpdateWithStart(messages.submit, { args: [spec], startWorkflowOperation: startOp }),
+        );
+        return { waited: true, status: result.status, position: result.position };
+      } catch (err) {
+        const rejection = submitRejection(err);
+        if (rejection) throw rejection;
+        if (!controller.signal.aborted) throw err;
+        await enqueue(accountId, [spec]);
+        return { waited: false };
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+
+    async cancel(accountId: string, taskId: string, reason?: string): Promise<void> {
+      try {
+        await o.client.workflow.getHandle(accountWorkflowId(accountId)).signal(messages.cancel, { taskId, ...(reason ? { reason } : {}) });
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) {
+          throw new ApiError(409, 'task_not_live', `task ${taskId} is not queued or running`);
+        }
+        throw err;
+      }
+    },
+
+    suspend: (accountId: string, reason: string) => signalAccount(accountId, messages.suspend, { reason }),
+    resume: (accountId: string) => signalAccount(accountId, messages.resume),
+    startCooldown: (accountId: string, durationMs: number, reason: string) =>
+      signalAccount(accountId, messages.startCooldown, { durationMs, reason }),
+    endCooldown: (accountId: string) => signalAccount(accountId, messages.endCooldown),
+
+    /** The workflow's own view, or null when it does not answer in time (no worker) or does not exist. */
+    async liveState(accountId: string): Promise<AccountView | null> {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), o.queryTimeoutMs ?? 2000);
+      try {
+        return await o.client.withAbortSignal(controller.signal, () =>
+          o.client.workflow.getHandle(accountWorkflowId(accountId)).query(messages.getState, { withWaiting: true }),
+        );
+      } catch {
+        return null;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+export type Engine = ReturnType<typeof createEngine>;
+
+function submitRejection(err: unknown): ApiError | null {
+  if (!(err instanceof WorkflowUpdateFailedError) || !(err.cause instanceof ApplicationFailure)) return null;
+  const failure = err.cause;
+  const details = (failure.details?.[0] ?? {}) as { existingTaskId?: string; limit?: number };
+  switch (failure.type) {
+    case 'already_running':
+    case 'already_queued':
+      return new ApiError(409, failure.type, failure.message, { taskId: details.existingTaskId });
+    case 'queue_full':
+      return new ApiError(429, 'queue_full', failure.message, { limit: details.limit }, { 'Retry-After': '5' });
+    default:
+      return null;
+  }
+}

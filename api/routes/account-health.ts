@@ -1,0 +1,125 @@
+/**
+ * Account health: execution state merged with error state (consecutive counters, cooldown, breaker and its
+ * history, the last errors), and per-account overrides of the backoff and queue settings.
+ */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { inArray, sql } from 'drizzle-orm';
+import { accountOverridesSchema } from '../../config/settings';
+import { accountErrors } from '../../db/schema';
+import type { Db } from '../../db/client';
+import type { AppDeps, AppEnv } from '../app';
+import { errorResponses, json } from './openapi';
+import { ApiError } from '../errors';
+import { accountView, getAccountRow, listAccounts } from '../ledger-queries';
+import { AccountExecutionState, AccountId, AccountState, LIMITS } from '../schemas';
+
+const errors = errorResponses({
+  400: 'Invalid request',
+  401: 'Missing or wrong API key',
+  404: 'Unknown account',
+});
+
+const AccountError = z.object({ at: z.string(), taskId: z.string(), kind: z.string(), code: z.string(), message: z.string() }).openapi('AccountError');
+const AccountHealth = AccountExecutionState.extend({ errors: z.array(AccountError) }).openapi('AccountHealth');
+const AccountHealthList = z.object({ items: z.array(AccountHealth), nextCursor: z.string().nullable() }).openapi('AccountHealthList');
+// Rebuilt with the OpenAPI-aware `z` (see routes/settings.ts).
+const Overrides = z.object(accountOverridesSchema.shape).strict().openapi('AccountOverrides');
+const OverridesAnswer = z.object({ accountId: z.string(), overrides: Overrides.nullable() }).openapi('AccountOverridesAnswer');
+const params = z.object({ accountId: AccountId });
+
+async function recentErrors(db: Db, accountIds: string[], perAccount: number) {
+  if (accountIds.length === 0 || perAccount === 0) return new Map<string, z.infer<typeof AccountError>[]>();
+  const ranked = db
+    .select({
+      accountId: accountErrors.accountId,
+      taskId: accountErrors.taskId,
+      kind: accountErrors.kind,
+      code: accountErrors.code,
+      message: accountErrors.message,
+      at: accountErrors.at,
+      rn: sql<number>`row_number() over (partition by ${accountErrors.accountId} order by ${accountErrors.id} desc)`.as('rn'),
+    })
+    .from(accountErrors)
+    .where(inArray(accountErrors.accountId, accountIds))
+    .as('ranked');
+  const rows = await db.select().from(ranked).where(sql`${ranked.rn} <= ${perAccount}`).orderBy(ranked.accountId, ranked.rn);
+  const byAccount = new Map<string, z.infer<typeof AccountError>[]>();
+  for (const r of rows) {
+    const list = byAccount.get(r.accountId) ?? [];
+    list.push({ at: r.at.toISOString(), taskId: r.taskId, kind: r.kind, code: r.code, message: r.message });
+    byAccount.set(r.accountId, list);
+  }
+  return byAccount;
+}
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/api/accounts/states',
+  summary: 'Execution state merged with error state for every tracked account (paged)',
+  request: {
+    query: z.object({
+      state: AccountState.optional(),
+      errors: z.coerce.number().int().min(0).max(100).default(5).openapi({ description: 'Latest errors per account' }),
+      limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(LIMITS.defaultPageSize),
+      cursor: z.string().max(512).optional(),
+    }),
+  },
+  responses: { 200: json(AccountHealthList, 'A page of accounts'), ...errors },
+});
+
+const detailRoute = createRoute({
+  method: 'get',
+  path: '/api/accounts/states/{accountId}',
+  summary: 'One account: state, counters, cooldown, breaker history and its last 100 errors',
+  request: { params },
+  responses: { 200: json(AccountHealth, 'The account'), ...errors },
+});
+
+const getOverridesRoute = createRoute({
+  method: 'get', path: '/api/accounts/{accountId}/settings', summary: "The account's overrides of the backoff and queue settings",
+  request: { params }, responses: { 200: json(OverridesAnswer, 'Overrides (null when none)'), ...errors },
+});
+const putOverridesRoute = createRoute({
+  method: 'put', path: '/api/accounts/{accountId}/settings', summary: "Replace the account's overrides",
+  request: { params, body: { content: { 'application/json': { schema: Overrides } }, required: true } },
+  responses: { 200: json(OverridesAnswer, 'Overrides'), ...errors },
+});
+const deleteOverridesRoute = createRoute({
+  method: 'delete', path: '/api/accounts/{accountId}/settings', summary: 'Remove the overrides: the global settings apply',
+  request: { params }, responses: { 200: json(OverridesAnswer, 'No overrides'), ...errors },
+});
+
+export function accountHealthRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: deps.validationHook });
+  const { db } = deps.database;
+
+  app.openapi(listRoute, async (c) => {
+    const q = c.req.valid('query');
+    const page = await listAccounts(db, q);
+    const errs = await recentErrors(db, page.items.map((i) => i.accountId), q.errors);
+    const items = page.items.map((i) => ({ ...i, errors: errs.get(i.accountId) ?? [] }));
+    return c.json({ items, nextCursor: page.nextCursor } as z.infer<typeof AccountHealthList>, 200);
+  });
+
+  app.openapi(detailRoute, async (c) => {
+    const { accountId } = c.req.valid('param');
+    const row = await getAccountRow(db, accountId);
+    if (!row) throw new ApiError(404, 'account_not_found', `no account ${accountId} is tracked`);
+    const errs = await recentErrors(db, [accountId], 100);
+    return c.json({ ...accountView(row), errors: errs.get(accountId) ?? [] } as z.infer<typeof AccountHealth>, 200);
+  });
+
+  app.openapi(getOverridesRoute, async (c) => {
+    const { accountId } = c.req.valid('param');
+    return c.json({ accountId, overrides: await deps.settings.getOverrides(accountId) }, 200);
+  });
+  app.openapi(putOverridesRoute, async (c) => {
+    const { accountId } = c.req.valid('param');
+    return c.json({ accountId, overrides: await deps.settings.setOverrides(accountId, c.req.valid('json')) }, 200);
+  });
+  app.openapi(deleteOverridesRoute, async (c) => {
+    const { accountId } = c.req.valid('param');
+    return c.json({ accountId, overrides: await deps.settings.setOverrides(accountId, null) }, 200);
+  });
+  return app;
+}

@@ -1,0 +1,90 @@
+/**
+ * `GET /metrics`: Prometheus text for the API process: request latency by route and status, and the
+ * account picture from the Postgres projection (accounts by state, queued tasks, active cooldowns),
+ * read when Prometheus scrapes.
+ */
+import { Hono, type MiddlewareHandler } from 'hono';
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { sql } from 'drizzle-orm';
+import { accountStates } from '../../db/schema';
+import type { AppDeps, AppEnv } from '../app';
+
+export function createApiMetrics(deps: Pick<AppDeps, 'database'>) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'baton_api_' });
+  const requests = new Histogram({
+    name: 'baton_http_request_duration_seconds',
+    help: 'HTTP request latency by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    registers: [registry],
+  });
+  const { db } = deps.database;
+  // One read of the projection per scrape, shared by the gauges (prom-client collects them in parallel).
+  let snapshot: { at: number; rows: Promise<{ state: string; n: number; queued: number; cooling: number }[] | null> } | null = null;
+  const read = () => {
+    if (!snapshot || Date.now() - snapshot.at > 1000) {
+      snapshot = {
+        at: Date.now(),
+        rows: db
+          .select({
+            state: accountStates.state,
+            n: sql<number>`count(*)`.mapWith(Number),
+            queued: sql<number>`coalesce(sum(${accountStates.queueLength}), 0)`.mapWith(Number),
+            cooling: sql<number>`count(*) filter (where ${accountStates.cooldownUntil} > now())`.mapWith(Number),
+          })
+          .from(accountStates)
+          .groupBy(accountStates.state)
+          .catch(() => null),
+      };
+    }
+    return snapshot.rows;
+  };
+  new Gauge({
+    name: 'baton_accounts', help: 'Tracked accounts by state', labelNames: ['state'] as const, registers: [registry],
+    async collect() {
+      const rows = await read();
+      for (const state of ['AVAILABLE', 'RUNNING', 'COOLDOWN', 'SUSPENDED']) this.set({ state }, rows?.find((r) => r.state === state)?.n ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'baton_tasks_queued', help: 'Tasks waiting in account queues', registers: [registry],
+    async collect() {
+      this.set((await read())?.reduce((a, r) => a + r.queued, 0) ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'baton_accounts_cooling_down', help: 'Accounts whose cooldown has not ended', registers: [registry],
+    async collect() {
+      this.set((await read())?.reduce((a, r) => a + r.cooling, 0) ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'baton_projection_read_ok', help: '1 when the last scrape could read the account projection from Postgres', registers: [registry],
+    async collect() {
+      this.set((await read()) ? 1 : 0);
+    },
+  });
+
+  const observe: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const start = performance.now();
+    try {
+      await next();
+    } finally {
+      // The route pattern, not the path, so that ids do not explode the label set.
+      const handler = [...c.req.matchedRoutes].reverse().find((r) => r.method !== 'ALL');
+      const route = handler?.path ?? 'unmatched';
+      requests.observe({ method: c.req.method, route, status: String(c.res.status) }, (performance.now() - start) / 1000);
+    }
+  };
+  return { registry, observe };
+}
+
+export function prometheusRoutes(registry: Registry) {
+  const app = new Hono<AppEnv>();
+  app.get('/metrics', async (c) => {
+    c.header('Content-Type', registry.contentType);
+    return c.body(await registry.metrics());
+  });
+  return app;
+}

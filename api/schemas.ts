@@ -1,0 +1,285 @@
+/**
+ * The HTTP contract's shapes, as zod schemas: they validate requests, type the handlers and generate the
+ * OpenAPI document (/openapi.json).
+ */
+import { z } from '@hono/zod-openapi';
+import { ACCOUNT_STATES, TASK_STATUSES } from '../workflows/types';
+
+export const LIMITS = {
+  /** Largest JSON body of a single submission. */
+  bodyBytes: 256 * 1024,
+  /** Largest JSON body of a batch. */
+  batchBodyBytes: 16 * 1024 * 1024,
+  /** Largest `payload` of one task, serialised. */
+  payloadBytes: 64 * 1024,
+  batchSize: 1000,
+  pageSize: 500,
+  defaultPageSize: 50,
+} as const;
+
+const safeId = /^[A-Za-z0-9][A-Za-z0-9._:@-]*$/;
+
+export const AccountId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(safeId, 'use letters, digits and . _ : @ - (starting with a letter or digit)')
+  .openapi({ param: { name: 'accountId', in: 'path' }, example: 'acct-42' });
+export const TaskId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(safeId, 'use letters, digits and . _ : @ - (starting with a letter or digit)')
+  .openapi({ param: { name: 'taskId', in: 'path' }, example: '0b9c8a52-0f5e-4f7e-9d0c-8e5b1a4c2d11' });
+
+export const TaskStatus = z.enum(TASK_STATUSES as [string, ...string[]]);
+export const AccountState = z.enum(ACCOUNT_STATES as [string, ...string[]]);
+export const WaitingReason = z.enum(['account_busy', 'account_cooldown', 'account_suspended', 'scheduled']);
+
+const payloadWithinLimit = (value: unknown) => (JSON.stringify(value) ?? '').length <= LIMITS.payloadBytes;
+
+export const TaskSubmission = z
+  .object({
+    type: z.string().min(1).max(64).regex(/^[a-z][a-z0-9_.-]*$/, 'lower-case letters, digits and _ . -').openapi({ example: 'sleep' }),
+    payload: z
+      .unknown()
+      .default({})
+      .refine(payloadWithinLimit, `payload is larger than ${LIMITS.payloadBytes} bytes`)
+      .openapi({ example: { ms: 1000 } }),
+    taskId: TaskId.optional().openapi({ description: 'Your own id for the task; generated when absent' }),
+    dedupeKey: z.string().min(1).max(256).optional().openapi({ description: 'At most one live (queued or running) task per key' }),
+    priority: z.number().int().min(-1000).max(1000).optional().openapi({ description: 'Higher runs first (default 0)' }),
+    runAfter: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Do not start before this time' }),
+  })
+  .strict()
+  .openapi('TaskSubmission');
+
+export const BatchItem = TaskSubmission.extend({ accountId: AccountId }).strict();
+export const BatchRequest = z
+  .object({ tasks: z.array(z.unknown()).min(1).max(LIMITS.batchSize) })
+  .strict()
+  .openapi('BatchRequest');
+
+export const ErrorBody = z
+  .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown() }) })
+  .openapi('Error');
+
+export const SubmitAccepted = z
+  .object({
+    taskId: z.string(),
+    accountId: z.string(),
+    status: z.string(),
+    position: z.number().int().nullable().optional(),
+    live: z.boolean().optional(),
+  })
+  .openapi('SubmitAccepted');
+
+export const BatchResult = z
+  .object({
+    results: z.array(
+      z.union([
+        z.object({ index: z.number().int(), taskId: z.string(), accountId: z.string(), status: z.string() }),
+        z.object({ index: z.number().int(), error: ErrorBody.shape.error }),
+      ]),
+    ),
+  })
+  .openapi('BatchResult');
+
+export const WaitingTask = z
+  .object({
+    taskId: z.string(),
+    type: z.string(),
+    position: z.number().int(),
+    waitingReason: WaitingReason,
+    enqueuedAt: z.string(),
+    priority: z.number().int().optional(),
+    runAfter: z.string().optional(),
+    eta: z.string().optional(),
+  })
+  .openapi('WaitingTask');
+
+export const Task = z
+  .object({
+    taskId: z.string(),
+    accountId: z.string(),
+    type: z.string(),
+    payload: z.unknown(),
+    status: TaskStatus,
+    position: z.number().int().optional(),
+    waitingReason: WaitingReason.optional(),
+    attempts: z.number().int(),
+    dedupeKey: z.string().optional(),
+    priority: z.number().int(),
+    runAfter: z.string().optional(),
+    createdAt: z.string(),
+    startedAt: z.string().optional(),
+    finishedAt: z.string().optional(),
+    result: z.unknown().optional(),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+    duplicateOf: z.string().optional(),
+  })
+  .openapi('Task');
+
+export const TaskList = z.object({ items: z.array(Task), nextCursor: z.string().nullable() }).openapi('TaskList');
+
+export const ListTasksQuery = z.object({
+  accountId: AccountId.optional().openapi({ param: { name: 'accountId', in: 'query' } }),
+  status: TaskStatus.optional(),
+  type: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(LIMITS.defaultPageSize),
+  cursor: z.string().max(512).optional(),
+});
+
+export const AccountExecutionState = z
+  .object({
+    accountId: z.string(),
+    state: AccountState,
+    runningTaskId: z.string().nullable(),
+    runningTaskType: z.string().nullable().optional(),
+    runningSince: z.string().nullable().optional(),
+    queueLength: z.number().int(),
+    cooldownUntil: z.string().nullable(),
+    cooldownReason: z.string().nullable().optional(),
+    suspendedReason: z.string().nullable().optional(),
+    consecutiveRateLimits: z.number().int(),
+    consecutiveFailures: z.number().int().optional(),
+    breaker: z.string().optional(),
+    breakerHistory: z.array(z.object({ at: z.string(), from: z.string(), to: z.string(), reason: z.string() })).optional(),
+    updatedAt: z.string().optional(),
+    live: z.boolean().optional(),
+    waiting: z.array(WaitingTask).optional(),
+    temporalUiUrl: z.string().optional(),
+  })
+  .openapi('AccountExecutionState');
+
+export const AccountStateList = z
+  .object({ items: z.array(AccountExecutionState), nextCursor: z.string().nullable() })
+  .openapi('AccountStateList');
+
+export const ListAccountsQuery = z.object({
+  state: AccountState.optional(),
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(LIMITS.defaultPageSize),
+  cursor: z.string().max(512).optional(),
+});
+
+export const WaitingTasks = z
+  .object({ total: z.number().int(), byAccount: z.record(z.string(), z.array(WaitingTask)) })
+  .openapi('WaitingTasks');
+
+export const ConcurrencyMetrics = z
+  .object({
+    totalAccountsTracked: z.number().int(),
+    accountsRunning: z.number().int(),
+    accountsWaiting: z.number().int(),
+    accountsCooldown: z.number().int(),
+    accountsSuspended: z.number().int(),
+    totalTasksQueuedWaiting: z.number().int(),
+    totalConcurrencyBlocks: z.number().int(),
+    tasksRunning: z.number().int(),
+  })
+  .openapi('ConcurrencyMetrics');
+
+export const CancelAccepted = z
+  .object({ taskId: z.string(), accountId: z.string(), status: z.string() })
+  .openapi('CancelAccepted');
+
+// Interactions (re-engagement window and audit log), event streams, dashboard figures.
+
+export const InteractionStatus = z.enum(['success', 'failed', 'skipped', 'retry', 'dedupe_hit']);
+export const INTERACTION_LIMITS = { pageSize: 1000, defaultPageSize: 100, checkTargets: 1000, targetChars: 512, actionChars: 128 } as const;
+
+// Postgres text cannot hold NUL: refused here rather than failing in the database.
+const noNul = (s: string) => !s.includes('\u0000');
+const Target = z.string().min(1).max(INTERACTION_LIMITS.targetChars).refine(noNul, 'no NUL characters');
+const Action = z.string().min(1).max(INTERACTION_LIMITS.actionChars).refine(noNul, 'no NUL characters');
+// Postgres has no year 0, which the ISO format (and a JS Date) would let through.
+const IsoTime = z.iso.datetime({ offset: true }).refine((s) => !s.startsWith('0000'), 'the year 0000 does not exist');
+
+export const InteractionFilters = z.object({
+  accountId: AccountId.optional().openapi({ param: { name: 'accountId', in: 'query' } }),
+  target: Target.optional(),
+  action: Action.optional(),
+  status: InteractionStatus.optional(),
+  from: IsoTime.optional().openapi({ description: 'Events at or after this time (ISO 8601)' }),
+  to: IsoTime.optional().openapi({ description: 'Events before this time (ISO 8601)' }),
+});
+
+export const ListInteractionsQuery = InteractionFilters.extend({
+  limit: z.coerce.number().int().min(1).max(INTERACTION_LIMITS.pageSize).default(INTERACTION_LIMITS.defaultPageSize),
+  cursor: z.string().max(512).optional(),
+});
+
+export const ExportInteractionsQuery = InteractionFilters.extend({
+  format: z.enum(['csv', 'json']).default('csv'),
+});
+
+export const InteractionEvent = z
+  .object({
+    id: z.number().int(),
+    ts: z.string(),
+    accountId: z.string(),
+    target: z.string(),
+    action: z.string(),
+    status: InteractionStatus,
+    reason: z.string().nullable(),
+    taskId: z.string().nullable(),
+    workerId: z.string().nullable(),
+    latencyMs: z.number().int().nullable(),
+    metadata: z.unknown(),
+  })
+  .openapi('InteractionEvent');
+
+export const InteractionList = z
+  .object({ items: z.array(InteractionEvent), nextCursor: z.string().nullable() })
+  .openapi('InteractionList');
+
+export const CheckRequest = z
+  .object({
+    accountId: AccountId,
+    action: Action,
+    targets: z.array(Target).min(1).max(INTERACTION_LIMITS.checkTargets),
+  })
+  .strict()
+  .openapi('InteractionCheckRequest');
+
+export const CheckResult = z
+  .object({
+    results: z.array(
+      z.object({
+        target: z.string(),
+        allowed: z.boolean(),
+        nextAllowedAt: z.string().optional().openapi({ description: 'When the window ends (or an engagement in progress times out)' }),
+        lastSuccessAt: z.string().optional(),
+        inProgress: z.boolean().optional(),
+      }),
+    ),
+  })
+  .openapi('InteractionCheckResult');
+
+export const CleanupResult = z
+  .object({ deleted: z.object({ latest: z.number().int(), events: z.number().int() }) })
+  .openapi('InteractionCleanupResult');
+
+export const EventStreamQuery = z.object({
+  lastEventId: z.string().regex(/^\d{1,18}$/, 'a task event id (digits)').optional()
+    .openapi({ description: 'Resume after this event id (the Last-Event-ID header does the same)' }),
+});
+
+export const AccountEventStreamQuery = z.object({
+  accountId: AccountId.optional().openapi({ param: { name: 'accountId', in: 'query' } }),
+  lastEventId: z.string().regex(/^\d{1,18}$/, 'an event id (digits)').optional()
+    .openapi({ description: 'Resume: accounts changed since this id (the Last-Event-ID header does the same)' }),
+});
+
+export const DashboardMetrics = z
+  .object({
+    generatedAt: z.string(),
+    tasks: z.object({ byStatus: z.record(z.string(), z.number().int()) }),
+    interactions: z.object({
+      windowHours: z.number(),
+      byStatus: z.record(z.string(), z.number().int()),
+      dedupeHitRate: z.number().nullable().openapi({ description: 'dedupe_hit / (success + dedupe_hit); null without either' }),
+      latencyByAction: z.array(z.object({ action: z.string(), count: z.number().int(), p50Ms: z.number().nullable(), p95Ms: z.number().nullable() })),
+    }),
+  })
+  .openapi('DashboardMetrics');

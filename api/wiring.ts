@@ -1,0 +1,77 @@
+/**
+ * Wires the API's dependencies from configuration: the Temporal client, the engine gateway, the handler
+ * registry (for validation at the edge), settings and the health checks. Used by `npm run api`,
+ * `npm start` and the tests.
+ */
+import { Client, Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import type { Config } from '../config/env';
+import type { Logger } from '../config/logger';
+import { defaultSettings } from '../config/settings';
+import { createHandlerRegistry, type TaskHandler } from '../activities/handlers';
+import type { Database } from '../db/client';
+import { createSettingsStore } from '../db/settings-store';
+import { createApp } from './app';
+import { createEngine } from './engine';
+import { createNotificationHub } from './notifications';
+import type { HealthChecks } from './routes/health';
+
+export interface ApiWiring {
+  config: Config;
+  database: Database;
+  log: Logger;
+  /** Handlers the worker registers beyond the built-in ones, so the API accepts their tasks. */
+  extraHandlers?: TaskHandler[];
+}
+
+export async function buildApi(w: ApiWiring) {
+  const { config, database, log } = w;
+  // Lazy: the API starts (and /health says why it is not ready) while Temporal is still coming up.
+  const connection = Connection.lazy({ address: config.temporalAddress });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const settings = createSettingsStore(database.db, defaultSettings(config));
+  const engine = createEngine({
+    client,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    settings,
+    submitWaitTimeoutMs: config.SUBMIT_WAIT_TIMEOUT_MS,
+    workflowOptions: {
+      idleTimeoutMs: config.ACCOUNT_IDLE_TIMEOUT_MS,
+      continueAsNewAfterTasks: config.CONTINUE_AS_NEW_AFTER_TASKS,
+      heartbeatTimeoutMs: config.TASK_HEARTBEAT_TIMEOUT_MS,
+    },
+  });
+  const health: HealthChecks = {
+    temporal: async () => {
+      await connection.workflowService.getSystemInfo({});
+      return { ok: true };
+    },
+    postgres: async () => {
+      await database.execute('select 1');
+      return { ok: true, detail: database.kind };
+    },
+    workers: async () => {
+      const answer = await connection.workflowService.describeTaskQueue({
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: { name: config.TEMPORAL_TASK_QUEUE },
+        taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      });
+      const pollers = answer.pollers?.length ?? 0;
+      return { ok: pollers > 0, detail: `${pollers} worker(s) polling ${config.TEMPORAL_TASK_QUEUE}` };
+    },
+  };
+  const handlers = createHandlerRegistry({ demoHandlers: config.DEMO_HANDLERS, webhookUrl: config.WEBHOOK_URL }, w.extraHandlers);
+  const notifications = createNotificationHub(database, log);
+  const app = createApp({ config, database, engine, handlers, settings, log, health, notifications });
+  return {
+    app,
+    engine,
+    client,
+    /** Ends every open event stream; call it before closing the HTTP server, whose close() waits for them. */
+    closeStreams: () => notifications.close(),
+    async close() {
+      await notifications.close();
+      await connection.close();
+    },
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * Operator settings: stored in Postgres (`PUT /api/settings`), defaulted from the environment, applied to
+ * the next task outcome without a restart. Fractions of seconds and minutes are allowed so that tests
+ * can run cooldowns in milliseconds.
+ */
+import { z } from 'zod';
+import type { EngineSettings } from '../workflows/types';
+import type { Config } from './env';
+
+/** Message rules classify errors that handlers throw as plain text; matched as case-insensitive substrings. */
+export const errorRuleSchema = z
+  .object({
+    match: z.string().min(1).max(200),
+    kind: z.enum(['rate_limited', 'unavailable', 'permanent', 'transient']),
+  })
+  .strict();
+
+export const DEFAULT_ERROR_RULES: z.infer<typeof errorRuleSchema>[] = [
+  { match: 'try again later', kind: 'rate_limited' },
+  { match: 'action blocked', kind: 'rate_limited' },
+  { match: 'too many requests', kind: 'rate_limited' },
+  { match: 'rate limit', kind: 'rate_limited' },
+  { match: 'not found', kind: 'unavailable' },
+];
+
+export const settingsSchema = z
+  .object({
+    reengagementDays: z.number().positive().max(3650).describe('Re-engagement window in days'),
+    rateLimitBackoffSeconds: z
+      .array(z.number().positive().max(86_400))
+      .min(1)
+      .max(20)
+      .describe('Cooldown after the 1st, 2nd, ... consecutive rate limit, in seconds (the last repeats)'),
+    backoffJitter: z.number().min(0).max(1).describe('Jitter applied to every cooldown, as a fraction (0.25 = ±25 %)'),
+    cooldownAfterConsecutiveRateLimits: z
+      .number().int().min(1).max(1000)
+      .describe('After this many consecutive rate limits the long cooldown applies'),
+    cooldownMinutes: z.number().positive().max(10_080).describe('The long cooldown, in minutes'),
+    maxQueuedPerAccount: z.number().int().min(1).max(100_000).describe('Queue length limit per account'),
+    taskTimeoutSeconds: z.number().positive().max(86_400).describe('Longest one run of a task may take'),
+    maxAttempts: z.number().int().min(1).max(100).describe('Runs of a task with transient errors before it fails'),
+    retryInitialSeconds: z.number().positive().max(3600).describe('Wait before the first retry of a transient error'),
+    retryMaxSeconds: z.number().positive().max(86_400).describe('Longest wait between retries (the wait doubles up to it)'),
+    errorRules: z.array(errorRuleSchema).max(100).describe('Message rules for errors handlers throw as plain text'),
+    breakerFailureThreshold: z
+      .number().int().min(1).max(1000)
+      .describe('Consecutive failures of any kind that open the circuit breaker'),
+    eventRetentionDays: z.number().positive().max(36_500).describe('Interaction events older than this are deleted'),
+  })
+  .strict();
+
+export type Settings = z.infer<typeof settingsSchema>;
+export const settingsPatchSchema = settingsSchema.partial().strict();
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+
+/** What an account may override: its backoff and its queue limit. */
+export const accountOverridesSchema = settingsSchema
+  .pick({
+    rateLimitBackoffSeconds: true,
+    backoffJitter: true,
+    cooldownAfterConsecutiveRateLimits: true,
+    cooldownMinutes: true,
+    maxQueuedPerAccount: true,
+    breakerFailureThreshold: true,
+  })
+  .partial()
+  .strict();
+export type AccountOverrides = z.infer<typeof accountOverridesSchema>;
+
+export function defaultSettings(config: Config): Settings {
+  return {
+    reengagementDays: config.REENGAGEMENT_DAYS_DEFAULT,
+    rateLimitBackoffSeconds: config.RATE_LIMIT_STEPS,
+    backoffJitter: config.RATE_LIMIT_JITTER,
+    cooldownAfterConsecutiveRateLimits: config.COOLDOWN_AFTER_CONSECUTIVE,
+    cooldownMinutes: config.COOLDOWN_MINUTES,
+    maxQueuedPerAccount: config.MAX_QUEUED_PER_ACCOUNT,
+    taskTimeoutSeconds: config.TASK_TIMEOUT_SECONDS,
+    maxAttempts: config.MAX_ATTEMPTS,
+    retryInitialSeconds: config.RETRY_INITIAL_SECONDS,
+    retryMaxSeconds: config.RETRY_MAX_SECONDS,
+    errorRules: DEFAULT_ERROR_RULES,
+    breakerFailureThreshold: config.BREAKER_FAILURE_THRESHOLD,
+    eventRetentionDays: config.EVENT_RETENTION_DAYS,
+  };
+}
+
+/** The workflow's view, in milliseconds. */
+export function toEngineSettings(s: Settings): EngineSettings {
+  return {
+    rateLimitBackoffMs: s.rateLimitBackoffSeconds.map((x) => x * 1000),
+    backoffJitter: s.backoffJitter,
+    cooldownAfterConsecutiveRateLimits: s.cooldownAfterConsecutiveRateLimits,
+    longCooldownMs: s.cooldownMinutes * 60_000,
+    maxQueuedPerAccount: s.maxQueuedPerAccount,
+    taskTimeoutMs: s.taskTimeoutSeconds * 1000,
+    maxAttempts: s.maxAttempts,
+    retryInitialMs: s.retryInitialSeconds * 1000,
+    retryMaxMs: Math.max(s.retryMaxSeconds, s.retryInitialSeconds) * 1000,
+    breakerFailureThreshold: s.breakerFailureThreshold,
+  };
+}

@@ -1,0 +1,116 @@
+/** @jsxImportSource hono/jsx/dom */
+/** Operator controls on one account: suspend / resume, start and end a cooldown. */
+import { useState } from 'hono/jsx/dom';
+import { ApiFailure, enc, sendJson } from '../api';
+import { useAlive } from '../hooks';
+import type { Account } from '../types';
+import { ErrorNote } from './common';
+
+interface Props {
+  accountId: string;
+  account: Account | null;
+  onDone(): void;
+}
+
+const value = (e: Event) => (e.target as HTMLInputElement).value;
+
+export function AccountControls({ accountId, account, onDone }: Props) {
+  const [reason, setReason] = useState('');
+  const [seconds, setSeconds] = useState('60');
+  const [coolReason, setCoolReason] = useState('');
+  const [secondsError, setSecondsError] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const [busy, setBusy] = useState(false);
+  const base = `/api/accounts/${enc(accountId)}`;
+  const alive = useAlive();
+
+  const act = async (what: string, method: string, path: string, body?: unknown) => {
+    setBusy(true);
+    setError(null);
+    setMessage(null);
+    try {
+      await sendJson(method, `${base}${path}`, body);
+      if (!alive()) return;
+      setMessage(`${what} requested; the account applies it in a moment.`);
+      onDone();
+    } catch (err) {
+      if (!alive()) return;
+      if (err instanceof ApiFailure && err.code === 'validation_error' && path === '/cooldown') setSecondsError(err.issues[0]?.message ?? err.message);
+      else setError(err as Error);
+    } finally {
+      if (alive()) setBusy(false);
+    }
+  };
+
+  const suspended = account?.state === 'SUSPENDED';
+  const cooling = Boolean(account?.cooldownUntil);
+  return (
+    <section aria-labelledby="controls-h" class="card controls">
+      <h2 id="controls-h">Controls</h2>
+      <form
+        class="inline-form"
+        onSubmit={(e: Event) => {
+          e.preventDefault();
+          void act('Suspend', 'POST', '/suspend', reason.trim() ? { reason: reason.trim() } : {});
+        }}
+      >
+        <div class="field">
+          <label for="suspend-reason">Reason (optional)</label>
+          <input id="suspend-reason" value={reason} maxlength={500} onInput={(e: InputEvent) => setReason(value(e))} />
+        </div>
+        <button type="submit" disabled={busy || suspended} data-testid="suspend">
+          Suspend
+        </button>
+        <button type="button" disabled={busy || !suspended} data-testid="resume" onClick={() => void act('Resume', 'POST', '/resume')}>
+          Resume
+        </button>
+      </form>
+      <form
+        class="inline-form"
+        onSubmit={(e: Event) => {
+          e.preventDefault();
+          const s = Number(seconds);
+          if (!seconds.trim() || !Number.isFinite(s) || s <= 0) return setSecondsError('Enter a number of seconds greater than 0.');
+          setSecondsError(null);
+          void act('Cooldown', 'POST', '/cooldown', { seconds: s, ...(coolReason.trim() ? { reason: coolReason.trim() } : {}) });
+        }}
+      >
+        <div class={`field${secondsError ? ' field-invalid' : ''}`}>
+          <label for="cooldown-seconds">Cooldown seconds</label>
+          <input
+            id="cooldown-seconds"
+            type="number"
+            inputmode="decimal"
+            min="0"
+            step="any"
+            value={seconds}
+            onInput={(e: InputEvent) => setSeconds(value(e))}
+            aria-invalid={secondsError ? 'true' : undefined}
+            aria-describedby={secondsError ? 'cooldown-seconds-error' : undefined}
+            data-testid="cooldown-seconds"
+          />
+          {secondsError ? (
+            <small id="cooldown-seconds-error" class="field-error" data-testid="cooldown-seconds-error">
+              {secondsError}
+            </small>
+          ) : null}
+        </div>
+        <div class="field">
+          <label for="cooldown-reason">Reason (optional)</label>
+          <input id="cooldown-reason" value={coolReason} maxlength={500} onInput={(e: InputEvent) => setCoolReason(value(e))} />
+        </div>
+        <button type="submit" disabled={busy} data-testid="start-cooldown">
+          Start cooldown
+        </button>
+        <button type="button" disabled={busy || !cooling} data-testid="end-cooldown" onClick={() => void act('End of cooldown', 'DELETE', '/cooldown')}>
+          End cooldown
+        </button>
+      </form>
+      <ErrorNote error={error} testid="control-error" />
+      <p class="note" role="status" data-testid="control-message">
+        {message ?? ''}
+      </p>
+    </section>
+  );
+}

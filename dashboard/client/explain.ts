@@ -1,0 +1,48 @@
+/** Says in words why a task waits: the account page explains every waiting task. */
+import { shortId, time } from './format';
+import type { Account, Task, WaitingReason, WaitingTask } from './types';
+
+export function explainWaiting(w: WaitingTask, account: Account): string {
+  const ahead = w.position === 0 ? 'It is next.' : `${w.position} ${w.position === 1 ? 'task is' : 'tasks are'} ahead of it.`;
+  switch (w.waitingReason) {
+    case 'account_busy':
+      return account.runningTaskId
+        ? `The account is running ${account.runningTaskType ?? 'a task'} ${shortId(account.runningTaskId)}; one task at a time. ${ahead}`
+        : `The account is about to start its next task. ${ahead}`;
+    case 'account_cooldown':
+      return `The account is cooling down${account.cooldownUntil ? ` until ${time(account.cooldownUntil)}` : ''}${account.cooldownReason ? ` (${account.cooldownReason})` : ''}. ${ahead}`;
+    case 'account_suspended':
+      return `The account is suspended${account.suspendedReason ? ` (${account.suspendedReason})` : ''}; nothing starts until it is resumed. ${ahead}`;
+    case 'scheduled':
+      return `Scheduled: it does not start before ${time(w.runAfter)}. ${ahead}`;
+    default:
+      return ahead;
+  }
+}
+
+/** The reason the ledger implies, as the API does for one task (`waitingReasonFor`). */
+function reasonFor(account: Account, runAfter: string | undefined, now: number): WaitingReason {
+  if (account.state === 'SUSPENDED') return 'account_suspended';
+  if (account.cooldownUntil && Date.parse(account.cooldownUntil) > now) return 'account_cooldown';
+  if (runAfter && Date.parse(runAfter) > now) return 'scheduled';
+  return 'account_busy';
+}
+
+/**
+ * The waiting list rebuilt from the ledger's queued tasks, for when the workflow did not answer in time:
+ * queue order (priority, then arrival), reasons from the recorded account state, no ETAs.
+ */
+export function waitingFromLedger(account: Account, queued: Task[], now = Date.now()): WaitingTask[] {
+  return [...queued]
+    .filter((t) => t.status === 'queued')
+    .sort((a, b) => b.priority - a.priority || a.createdAt.localeCompare(b.createdAt))
+    .map((t, position) => ({
+      taskId: t.taskId,
+      type: t.type,
+      position,
+      waitingReason: reasonFor(account, t.runAfter, now),
+      enqueuedAt: t.createdAt,
+      priority: t.priority,
+      ...(t.runAfter ? { runAfter: t.runAfter } : {}),
+    }));
+}

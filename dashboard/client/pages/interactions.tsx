@@ -1,0 +1,191 @@
+/** @jsxImportSource hono/jsx/dom */
+/** The interaction log: filters, paging, and CSV / JSON exports of exactly the filtered set. */
+import { useState } from 'hono/jsx/dom';
+import { getJson, withQuery } from '../api';
+import { auth } from '../auth';
+import { StatusBadge } from '../components/badges';
+import { ErrorNote, Loading, Pager, Time } from '../components/common';
+import { useCursorPages } from '../cursor-pages';
+import { downloadWithKey } from '../download';
+import { compactJson, shortId } from '../format';
+import { useAccountFeed, useLoad, useThrottle } from '../hooks';
+import { accountHref, href, navigate, taskHref, type Route } from '../router';
+import { useStore } from '../store';
+import { INTERACTION_STATUSES, type Interaction, type Page } from '../types';
+
+const FILTERS = ['accountId', 'target', 'action', 'status', 'from', 'to'] as const;
+type Filters = Record<(typeof FILTERS)[number], string>;
+
+const value = (e: Event) => (e.target as HTMLInputElement).value;
+
+/** ISO instant ↔ the local "YYYY-MM-DDTHH:mm" a datetime-local input shows. */
+function toLocalInput(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+function fromLocalInput(local: string): string {
+  if (!local) return '';
+  const d = new Date(local);
+  return Number.isNaN(d.getTime()) ? '' : d.toISOString();
+}
+
+export function InteractionsPage({ route }: { route: Route }) {
+  const filters = Object.fromEntries(FILTERS.map((k) => [k, route.query.get(k) ?? ''])) as Filters;
+  const key = FILTERS.map((k) => filters[k]).join('|');
+  return (
+    <section aria-labelledby="interactions-h">
+      <h1 id="interactions-h" tabindex={-1}>
+        Interactions
+      </h1>
+      <InteractionFilters key={key} initial={filters} />
+      <Exports filters={filters} />
+      <InteractionResults key={key} filters={filters} />
+    </section>
+  );
+}
+
+function InteractionFilters({ initial }: { initial: Filters }) {
+  const [f, setF] = useState(initial);
+  const text = (k: 'accountId' | 'target' | 'action', label: string) => (
+    <div class="field">
+      <label for={`ix-${k}`}>{label}</label>
+      <input id={`ix-${k}`} value={f[k]} onInput={(e: InputEvent) => setF({ ...f, [k]: value(e) })} data-testid={`ix-${k}`} />
+    </div>
+  );
+  return (
+    <form
+      class="filters"
+      aria-label="Filter interactions"
+      onSubmit={(e: Event) => {
+        e.preventDefault();
+        navigate(href(['interactions'], Object.fromEntries(FILTERS.map((k) => [k, f[k].trim()]))));
+      }}
+    >
+      {text('accountId', 'Account')}
+      {text('target', 'Target')}
+      {text('action', 'Action')}
+      <div class="field">
+        <label for="ix-status">Status</label>
+        <select id="ix-status" value={f.status} onChange={(e: Event) => setF({ ...f, status: value(e) })} data-testid="ix-status">
+          <option value="">Any</option>
+          {INTERACTION_STATUSES.map((s) => (
+            <option value={s} selected={s === f.status}>
+              {s.replace('_', ' ')}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="field">
+        <label for="ix-from">From</label>
+        <input id="ix-from" type="datetime-local" value={toLocalInput(f.from)} onInput={(e: InputEvent) => setF({ ...f, from: fromLocalInput(value(e)) })} />
+      </div>
+      <div class="field">
+        <label for="ix-to">To</label>
+        <input id="ix-to" type="datetime-local" value={toLocalInput(f.to)} onInput={(e: InputEvent) => setF({ ...f, to: fromLocalInput(value(e)) })} />
+      </div>
+      <div class="actions">
+        <button type="submit" class="primary" data-testid="ix-apply">
+          Apply
+        </button>
+        <a href="#/interactions">Clear</a>
+      </div>
+    </form>
+  );
+}
+
+function Exports({ filters }: { filters: Filters }) {
+  const { key } = useStore(auth);
+  const [error, setError] = useState<Error | null>(null);
+  const url = (format: 'csv' | 'json') => withQuery('/api/interactions/export', { format, ...filters });
+  const button = (format: 'csv' | 'json', label: string) =>
+    key ? (
+      <button
+        type="button"
+        data-testid={`export-${format}`}
+        onClick={() => {
+          setError(null);
+          downloadWithKey(url(format), `interactions.${format}`).catch(setError);
+        }}
+      >
+        {label}
+      </button>
+    ) : (
+      <a class="button" href={url(format)} download data-testid={`export-${format}`}>
+        {label}
+      </a>
+    );
+  return (
+    <div class="exports">
+      <span class="muted">Export what the filters select:</span>
+      {button('csv', 'Download CSV')}
+      {button('json', 'Download JSON')}
+      <ErrorNote error={error} />
+    </div>
+  );
+}
+
+function InteractionResults({ filters }: { filters: Filters }) {
+  const pages = useCursorPages();
+  const list = useLoad(() => getJson<Page<Interaction>>('/api/interactions/events', { ...filters, limit: 100, cursor: pages.cursor }), [pages.cursor]);
+  const refresh = useThrottle(list.reload, 2000);
+  useAccountFeed((batch, resync) => {
+    if (pages.page === 0 && !filters.to && (resync || !filters.accountId || batch.some((a) => a.accountId === filters.accountId))) refresh();
+  });
+  const items = list.data?.items ?? [];
+  return (
+    <>
+      <ErrorNote error={list.error} />
+      {list.data === undefined && list.loading ? <Loading what="interactions" /> : null}
+      {list.data && items.length === 0 ? (
+        <p class="note" data-testid="interactions-empty">
+          No interaction matches.
+        </p>
+      ) : null}
+      {items.length ? (
+        <div class="table-wrap">
+          <table class="stack" data-testid="interaction-table">
+            <caption class="sr-only">Interactions, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Account</th>
+                <th scope="col">Target</th>
+                <th scope="col">Action</th>
+                <th scope="col">Status</th>
+                <th scope="col">Reason</th>
+                <th scope="col">Task</th>
+                <th scope="col">Latency</th>
+                <th scope="col">Metadata</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((i) => (
+                <tr key={i.id} data-testid="interaction-row" data-status={i.status}>
+                  <td data-label="When">
+                    <Time iso={i.ts} />
+                  </td>
+                  <td data-label="Account">
+                    <a href={accountHref(i.accountId)}>{i.accountId}</a>
+                  </td>
+                  <td data-label="Target" class="wrap">{i.target}</td>
+                  <td data-label="Action">{i.action}</td>
+                  <td data-label="Status">
+                    <StatusBadge status={i.status} testid="interaction-status" />
+                  </td>
+                  <td data-label="Reason" class="wrap">{i.reason ?? ''}</td>
+                  <td data-label="Task">{i.taskId ? <a href={taskHref(i.taskId)}>{shortId(i.taskId)}</a> : '—'}</td>
+                  <td data-label="Latency">{i.latencyMs === null ? '—' : `${i.latencyMs} ms`}</td>
+                  <td data-label="Metadata" class="wrap muted">{i.metadata === null ? '' : compactJson(i.metadata, 60)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <p class="muted small-print">{pages.page === 0 && !filters.to ? 'The first page updates as tasks finish.' : ''}</p>
+      <Pager label="Interactions" page={pages.page} hasNext={Boolean(list.data?.nextCursor)} onPrev={pages.prev} onNext={() => pages.next(list.data?.nextCursor ?? null)} />
+    </>
+  );
+}

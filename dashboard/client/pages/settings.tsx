@@ -1,0 +1,135 @@
+/** @jsxImportSource hono/jsx/dom */
+/** Settings: current values, validation at the field, only what changed is sent, then read back. */
+import { useEffect, useState } from 'hono/jsx/dom';
+import { ApiFailure, getJson, sendJson } from '../api';
+import { ErrorNote, Loading } from '../components/common';
+import { useAlive, useLoad } from '../hooks';
+import { pageMeta } from '../meta';
+import { fromText, kindOf, labelOf, toText, type FieldKind } from '../settings-form';
+import type { Settings } from '../types';
+
+export function SettingsPage() {
+  const settings = useLoad(() => getJson<Settings>('/api/settings'), []);
+  return (
+    <section aria-labelledby="settings-h">
+      <h1 id="settings-h" tabindex={-1}>
+        Settings
+      </h1>
+      <p class="muted">Changes apply to the next task outcome, without a restart.</p>
+      <ErrorNote error={settings.error} />
+      {settings.data ? <SettingsForm initial={settings.data} /> : settings.loading ? <Loading what="settings" /> : null}
+    </section>
+  );
+}
+
+function SettingsForm({ initial }: { initial: Settings }) {
+  const [current, setCurrent] = useState(initial);
+  const keys = Object.keys(current);
+  const kinds = Object.fromEntries(keys.map((k) => [k, kindOf(current[k])])) as Record<string, FieldKind>;
+  const textsOf = (s: Settings) => Object.fromEntries(Object.keys(s).map((k) => [k, toText(kindOf(s[k]), s[k])]));
+  const [texts, setTexts] = useState<Record<string, string>>(() => textsOf(initial));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<Error | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const descriptions = pageMeta().settingDescriptions;
+  const alive = useAlive();
+  useEffect(() => {
+    if (!saved) return;
+    const id = setTimeout(() => setSaved(null), 8000);
+    return () => clearTimeout(id);
+  }, [saved]);
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setSaved(null);
+    setFormError(null);
+    const patch: Settings = {};
+    const problems: Record<string, string> = {};
+    for (const k of keys) {
+      const parsed = fromText(kinds[k]!, texts[k] ?? '');
+      if ('error' in parsed) problems[k] = parsed.error;
+      else if (JSON.stringify(parsed.value) !== JSON.stringify(current[k])) patch[k] = parsed.value;
+    }
+    setErrors(problems);
+    if (Object.keys(problems).length) return;
+    if (!Object.keys(patch).length) return setSaved('Nothing changed.');
+    setBusy(true);
+    try {
+      const next = await sendJson<Settings>('PUT', '/api/settings', patch);
+      if (!alive()) return;
+      setCurrent(next);
+      setTexts(textsOf(next));
+      setSaved(`Saved ${Object.keys(patch).map(labelOf).join(', ')} at ${new Date().toLocaleTimeString()}.`);
+    } catch (err) {
+      if (!alive()) return;
+      if (err instanceof ApiFailure && err.issues.length) {
+        const byField: Record<string, string> = {};
+        for (const i of err.issues) {
+          const head = i.path.split('.')[0] ?? '';
+          const where = i.path.includes('.') ? `${i.path.slice(head.length + 1)}: ` : '';
+          if (keys.includes(head)) byField[head] = `${byField[head] ? `${byField[head]}; ` : ''}${where}${i.message}`;
+        }
+        setErrors(byField);
+        if (!Object.keys(byField).length) setFormError(err);
+      } else setFormError(err as Error);
+    } finally {
+      if (alive()) setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={save} novalidate class="card settings" data-testid="settings-form">
+      {keys.map((k) => {
+        const id = `setting-${k}`;
+        const kind = kinds[k]!;
+        const error = errors[k];
+        const described = [descriptions[k] ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+        const common = {
+          id,
+          name: k,
+          value: texts[k] ?? '',
+          'aria-invalid': error ? 'true' : undefined,
+          'aria-describedby': described,
+          'data-testid': id,
+          onInput: (ev: InputEvent) => setTexts({ ...texts, [k]: (ev.target as HTMLInputElement).value }),
+        };
+        return (
+          <div class={`field${error ? ' field-invalid' : ''}`}>
+            <label for={id}>{labelOf(k)}</label>
+            {kind === 'json' ? <textarea {...common} rows={Math.min(12, (texts[k] ?? '').split('\n').length + 1)} spellcheck={false} /> : <input {...common} inputmode="decimal" />}
+            {descriptions[k] ? (
+              <small id={`${id}-hint`} class="hint">
+                {descriptions[k]}
+                {kind === 'numbers' ? ' (comma-separated)' : ''}
+              </small>
+            ) : null}
+            {error ? (
+              <small id={`${id}-error`} class="field-error" data-testid={`${id}-error`}>
+                {error}
+              </small>
+            ) : null}
+          </div>
+        );
+      })}
+      <ErrorNote error={formError} />
+      <div class="actions">
+        <button type="submit" class="primary" disabled={busy} data-testid="save-settings">
+          {busy ? 'Saving…' : 'Save'}
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            setTexts(textsOf(current));
+            setErrors({});
+          }}
+        >
+          Undo changes
+        </button>
+        <p role="status" class="note note-ok" data-testid="settings-saved">
+          {saved ?? ''}
+        </p>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,1 @@
+ALTER TABLE "account_states" ADD COLUMN "breaker_history" jsonb;

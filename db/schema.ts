@@ -1,0 +1,161 @@
+/**
+ * Baton's Postgres tables: projections of the account workflows for cross-account views. The workflow is
+ * the source of truth; activities write these rows (never the API), each fact from one place only.
+ * Column names are snake_case in SQL (drizzle `casing: 'snake_case'`).
+ */
+import { sql } from 'drizzle-orm';
+import { bigint, bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+const tz = (name?: string) => (name ? timestamp(name, { withTimezone: true, mode: 'date' }) : timestamp({ withTimezone: true, mode: 'date' }));
+
+/** One row per task, from queued to its one terminal status. */
+export const tasks = pgTable(
+  'tasks',
+  {
+    taskId: text().primaryKey(),
+    /** Insertion order: the account workflow records its queue in order, so this is FIFO order. */
+    seq: bigserial({ mode: 'number' }).notNull(),
+    accountId: text().notNull(),
+    type: text().notNull(),
+    payload: jsonb().notNull(),
+    status: text().notNull(),
+    dedupeKey: text(),
+    priority: integer().notNull().default(0),
+    runAfter: tz(),
+    /** Every run of the task, Temporal retries and re-runs after a cooldown included. */
+    attempts: integer().notNull().default(0),
+    /** The lease of the newest attempt: (fencing token, activity attempt); older attempts may not write. */
+    fencingToken: bigint({ mode: 'number' }),
+    activityAttempt: integer(),
+    createdAt: tz().notNull(),
+    startedAt: tz(),
+    finishedAt: tz(),
+    result: jsonb(),
+    error: jsonb().$type<{ code: string; message: string }>(),
+    duplicateOf: text(),
+    updatedAt: tz().notNull().defaultNow(),
+  },
+  (t) => [
+    index('tasks_created_idx').on(t.createdAt.desc(), t.taskId.desc()),
+    index('tasks_account_created_idx').on(t.accountId, t.createdAt.desc(), t.taskId.desc()),
+    index('tasks_status_created_idx').on(t.status, t.createdAt.desc(), t.taskId.desc()),
+    index('tasks_queued_idx').on(t.accountId, t.priority.desc(), t.seq).where(sql`status = 'queued'`),
+  ],
+);
+
+/** Append-only lifecycle of each task: queued, started, progress, requeued, and the terminal event. */
+export const taskEvents = pgTable(
+  'task_events',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    taskId: text().notNull(),
+    accountId: text().notNull(),
+    type: text().notNull(),
+    at: tz().notNull().defaultNow(),
+    data: jsonb(),
+  },
+  (t) => [index('task_events_task_idx').on(t.taskId, t.id)],
+);
+
+/** The latest known state of each account, written by its workflow's activities. */
+export const accountStates = pgTable(
+  'account_states',
+  {
+    accountId: text().primaryKey(),
+    state: text().notNull(),
+    runningTaskId: text(),
+    runningTaskType: text(),
+    runningSince: tz(),
+    queueLength: integer().notNull().default(0),
+    cooldownUntil: tz(),
+    cooldownReason: text(),
+    suspendedReason: text(),
+    consecutiveRateLimits: integer().notNull().default(0),
+    consecutiveFailures: integer().notNull().default(0),
+    breaker: text().notNull().default('closed'),
+    /** The last transitions of the circuit breaker: [{at, from, to, reason}]. */
+    breakerHistory: jsonb().$type<{ at: string; from: string; to: string; reason: string }[]>(),
+    /** The workflow's state version: a write older than the stored one is ignored. */
+    version: bigint({ mode: 'number' }).notNull().default(0),
+    /** Newest lease handed to a running attempt of this account (see tasks.fencingToken). */
+    leaseToken: bigint({ mode: 'number' }),
+    leaseAttempt: integer(),
+    updatedAt: tz().notNull().defaultNow(),
+  },
+  (t) => [index('account_states_state_idx').on(t.state, t.accountId)],
+);
+
+/** Persisted settings: one row, key 'global'. */
+export const settings = pgTable('settings', {
+  key: text().primaryKey(),
+  value: jsonb().notNull(),
+  updatedAt: tz().notNull().default(sql`now()`),
+});
+
+/** The last errors of each account (kept to the newest 100 per account by the writer). */
+export const accountErrors = pgTable(
+  'account_errors',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    accountId: text().notNull(),
+    taskId: text().notNull(),
+    /** rate_limited | failed | unavailable | transient */
+    kind: text().notNull(),
+    code: text().notNull(),
+    message: text().notNull(),
+    at: tz().notNull().defaultNow(),
+  },
+  (t) => [index('account_errors_account_idx').on(t.accountId, t.id.desc())],
+);
+
+/** Per-account overrides of the backoff and queue settings. */
+export const accountSettings = pgTable('account_settings', {
+  accountId: text().primaryKey(),
+  overrides: jsonb().notNull(),
+  updatedAt: tz().notNull().defaultNow(),
+});
+
+/** Immutable audit log of what each account did to which target. */
+export const interactionEvents = pgTable(
+  'interaction_events',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    accountId: text().notNull(),
+    target: text().notNull(),
+    action: text().notNull(),
+    /** success | failed | skipped | retry | dedupe_hit */
+    status: text().notNull(),
+    reason: text(),
+    taskId: text(),
+    workerId: text(),
+    latencyMs: integer(),
+    ts: tz().notNull().defaultNow(),
+    metadata: jsonb(),
+  },
+  (t) => [
+    index('interaction_events_ts_idx').on(t.ts.desc(), t.id.desc()),
+    index('interaction_events_account_idx').on(t.accountId, t.ts.desc(), t.id.desc()),
+    index('interaction_events_target_idx').on(t.target, t.ts.desc()),
+    index('interaction_events_action_status_idx').on(t.action, t.status, t.ts.desc()),
+    index('interaction_events_status_idx').on(t.status, t.ts.desc()),
+  ],
+);
+
+/** The latest interaction per (account, target, action); `expiresAt` ends its re-engagement window. */
+export const interactionLatest = pgTable(
+  'interaction_latest',
+  {
+    accountId: text().notNull(),
+    target: text().notNull(),
+    action: text().notNull(),
+    status: text().notNull(),
+    taskId: text(),
+    lastSuccessAt: tz(),
+    expiresAt: tz(),
+    updatedAt: tz().notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.target, t.action] }),
+    index('interaction_latest_expires_idx').on(t.expiresAt),
+  ],
+);

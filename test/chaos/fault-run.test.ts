@@ -1,0 +1,14 @@
+/**
+ * `npm run test:chaos`: one fault run (see ./fault-run.ts) with the figures printed as a table. Fails when
+ * an acknowledged task is lost, finishes twice, two runs of one account overlap, FIFO breaks within an
+ * account, an interaction succeeds twice inside its window, the ledger does not drain in time, too few
+ * tasks are acknowledged, or a Baton process dies on its own (the full list: ./fault-run.ts).
+ */
+import { expect, it } from 'vitest';
+import { details, optionsFromEnv, runFaultRun } from './fault-run';
+
+it('keeps every invariant through a worker kill, a Temporal restart, an API restart and a Postgres outage', async () => {
+  const report = await runFaultRun(optionsFromEnv());
+  expect(report.faults).toHaveLength(report.options.faults.length);
+  expect(report.failures, `${report.table}\n${details(report)}`).toEqual([]);
+});

@@ -1,0 +1,78 @@
+/**
+ * Ledger writes on both drivers (real Postgres and the embedded PGlite): fencing rejects stale attempts,
+ * a finished task is not claimed again, the projection never goes back to an older version, and the
+ * workflow's facts are idempotent.
+ */
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { finishAttempt, recordAccount, startAttempt, writeProjection } from '../../activities/ledger';
+import { migrateDatabase } from '../../db/migrate';
+import { accountStates, taskEvents, tasks } from '../../db/schema';
+import type { AccountView, TaskSpec } from '../../workflows/types';
+import { openTestDatabase, type DriverKind, type TestDatabase } from '../helpers/database';
+
+const view = (accountId: string, version: number, extra: Partial<AccountView> = {}): AccountView => ({
+  accountId, state: 'RUNNING', runningTaskId: null, runningTaskType: null, runningSince: null, queueLength: 0,
+  cooldownUntil: null, cooldownReason: null, suspendedReason: null, consecutiveRateLimits: 0, consecutiveFailures: 0,
+  breaker: 'closed', breakerHistory: [], tasksStarted: 0, version, ...extra,
+});
+const spec = (taskId: string): TaskSpec => ({ taskId, type: 'sleep', payload: { ms: 1 }, submittedAtMs: Date.now() });
+
+describe.each<DriverKind>(['postgres', 'pglite'])('ledger on %s', (driver) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await openTestDatabase(driver);
+  });
+  afterAll(async () => {
+    await t?.cleanup();
+  });
+
+  it('applies migrations idempotently', async () => {
+    await migrateDatabase(t.database);
+    await migrateDatabase(t.database);
+  });
+
+  it('rejects writes from a stale attempt and lets the newest one finish', async () => {
+    const { db } = t.database;
+    await recordAccount(db, { accountId: 'a', projection: null, records: [{ kind: 'queued', task: spec('t1'), enqueuedAtMs: Date.now() }] });
+    expect(await startAttempt(db, 't1', { fencingToken: 10, activityAttempt: 1 }, view('a', 1))).toEqual({ kind: 'started', attempts: 1 });
+    // Temporal retries after a heartbeat timeout while the first attempt still runs somewhere.
+    expect(await startAttempt(db, 't1', { fencingToken: 10, activityAttempt: 2 }, view('a', 2))).toEqual({ kind: 'started', attempts: 2 });
+    // The first attempt may no longer claim or finish the task.
+    expect(await startAttempt(db, 't1', { fencingToken: 10, activityAttempt: 1 }, view('a', 1))).toEqual({ kind: 'stale' });
+    expect(await finishAttempt(db, 'a', 't1', { fencingToken: 10, activityAttempt: 1 }, { kind: 'succeeded', result: 'old' })).toBe(false);
+    expect(await finishAttempt(db, 'a', 't1', { fencingToken: 10, activityAttempt: 2 }, { kind: 'succeeded', result: 'new' })).toBe(true);
+    const [row] = await db.select().from(tasks).where(eq(tasks.taskId, 't1'));
+    expect(row).toMatchObject({ status: 'succeeded', result: 'new', attempts: 2 });
+    // A later attempt (its worker died after recording) gets the recorded outcome, not a second run.
+    expect(await startAttempt(db, 't1', { fencingToken: 10, activityAttempt: 3 }, view('a', 3))).toEqual({
+      kind: 'finished', outcome: { kind: 'succeeded', result: 'new' },
+    });
+    const events = await db.select().from(taskEvents).where(eq(taskEvents.taskId, 't1'));
+    expect(events.map((e) => e.type).sort()).toEqual(['queued', 'started', 'started', 'succeeded']);
+  });
+
+  it('keeps one terminal status: a cancel after success changes nothing', async () => {
+    const { db } = t.database;
+    await recordAccount(db, { accountId: 'b', projection: null, records: [{ kind: 'queued', task: spec('t2'), enqueuedAtMs: Date.now() }] });
+    await startAttempt(db, 't2', { fencingToken: 20, activityAttempt: 1 }, view('b', 1));
+    await finishAttempt(db, 'b', 't2', { fencingToken: 20, activityAttempt: 1 }, { kind: 'succeeded' });
+    await recordAccount(db, { accountId: 'b', projection: null, records: [{ kind: 'cancelled', taskId: 't2', reason: 'late' }] });
+    // The same queued fact written twice (a retried local activity) inserts nothing new.
+    await recordAccount(db, { accountId: 'b', projection: null, records: [{ kind: 'queued', task: spec('t2'), enqueuedAtMs: Date.now() }] });
+    const [row] = await db.select().from(tasks).where(eq(tasks.taskId, 't2'));
+    expect(row!.status).toBe('succeeded');
+    const events = await db.select().from(taskEvents).where(eq(taskEvents.taskId, 't2'));
+    expect(events.filter((e) => e.type === 'queued')).toHaveLength(1);
+  });
+
+  it('never lets an older projection overwrite a newer one', async () => {
+    const { db } = t.database;
+    await writeProjection(db, view('c', 5, { queueLength: 5 }));
+    await writeProjection(db, view('c', 4, { queueLength: 4 }));
+    await writeProjection(db, view('c', 6, { queueLength: 6, state: 'AVAILABLE' }));
+    await writeProjection(db, view('c', 6, { queueLength: 99 }));
+    const [row] = await db.select().from(accountStates).where(eq(accountStates.accountId, 'c'));
+    expect(row).toMatchObject({ queueLength: 6, state: 'AVAILABLE', version: 6 });
+  });
+});

@@ -1,0 +1,300 @@
+/**
+ * The account workflow (`workflowId = account:<accountId>`): a thin driver around ./account-state.ts.
+ *
+ * Concurrency guarantee: message handlers only change state and never await; the main loop is the single
+ * executor and awaits exactly one `runTask` activity at a time, so an account never runs two tasks at once.
+ * Handlers may run while the loop awaits (an activity, a local activity, a timer): after every await the
+ * loop decides again from the state as it is then.
+ */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  isCancellation,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import {
+  applyOutcome,
+  beginTask,
+  cancelTask,
+  checkSubmit,
+  createAccountState,
+  decide,
+  dehydrate,
+  endCooldown as endCooldownNow,
+  enqueueTasks,
+  hydrate,
+  positionOf,
+  resume as resumeAccount,
+  settle,
+  startManualCooldown,
+  suspend as suspendAccount,
+  updateSettings,
+  view,
+  type AccountSnapshot,
+  type EnqueueResult,
+} from './account-state';
+import * as messages from './messages';
+import { AccountStateKey, CooldownUntilKey, QueueLengthKey } from './search-attributes';
+import type { EngineSettings, TaskOutcome, TaskRecord, TaskSpec } from './types';
+
+type Activities = ReturnType<typeof createActivities>;
+
+export interface AccountWorkflowOptions {
+  /** An account idle and empty this long completes; the next submission starts it again. */
+  idleTimeoutMs: number;
+  /** Continue-as-new after this many task starts even when Temporal does not suggest it yet. */
+  continueAsNewAfterTasks: number;
+  /** A running task that stops heartbeating this long is retried (its worker is presumed dead). */
+  heartbeatTimeoutMs: number;
+}
+
+export interface AccountWorkflowInput {
+  accountId: string;
+  settings: EngineSettings;
+  options: AccountWorkflowOptions;
+  /** What a previous run carried across continue-as-new. */
+  carried?: { snapshot: AccountSnapshot; records: TaskRecord[] };
+}
+
+export function accountWorkflowId(accountId: string): string {
+  return `account:${accountId}`;
+}
+
+const { recordAccount } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '15s',
+  // The ledger is a projection of this workflow: keep trying until Postgres answers, never drop a fact.
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
+  summary: 'record ledger and account state',
+});
+
+export async function accountWorkflow(input: AccountWorkflowInput): Promise<void> {
+  const { accountId, options } = input;
+  // Start time × 1000 outgrows any token an earlier run handed out (one per task), so tokens only rise.
+  const state = input.carried
+    ? hydrate(input.carried.snapshot)
+    : createAccountState(accountId, input.settings, Date.now() * 1000);
+  const records: TaskRecord[] = [...(input.carried?.records ?? [])];
+  let projectionDirty = true;
+  let wake = 0; // every handler bumps it so a waiting loop decides again
+  let runningScope: CancellationScope | null = null;
+  let published = '';
+
+  const changed = (): void => {
+    projectionDirty = true;
+    wake += 1;
+  };
+
+  const record = (spec: TaskSpec, result: EnqueueResult): void => {
+    switch (result.status) {
+      case 'queued':
+        records.push({ kind: 'queued', task: spec, enqueuedAtMs: Date.now() });
+        break;
+      case 'deduplicated':
+        records.push({ kind: 'deduplicated', task: spec, code: result.code, existingTaskId: result.existingTaskId });
+        break;
+      case 'rejected':
+        records.push({
+          kind: 'rejected', task: spec, code: 'queue_full',
+          message: `account ${accountId} already has ${result.limit} queued tasks`,
+        });
+        break;
+      case 'duplicate':
+        break; // a retried signal: the task is already known, nothing new to record
+    }
+  };
+
+  setHandler(messages.enqueue, ({ tasks }) => {
+    const results = enqueueTasks(state, tasks, Date.now());
+    results.forEach((r, i) => record(tasks[i]!, r));
+    changed();
+  });
+
+  setHandler(
+    messages.submit,
+    (spec) => {
+      const known = state.seen.has(spec.taskId);
+      if (!known) {
+        record(spec, enqueueTasks(state, [spec], Date.now())[0]!);
+        changed();
+      }
+      if (state.running?.task.taskId === spec.taskId) return { taskId: spec.taskId, status: 'running', position: null };
+      const position = positionOf(state, spec.taskId);
+      return { taskId: spec.taskId, status: position === null ? 'known' : 'queued', position };
+    },
+    {
+      // Synchronous on purpose: an async validator's throw would be ignored.
+      validator: (spec) => {
+        const rejection = checkSubmit(state, spec);
+        if (!rejection) return;
+        const message = rejection.code === 'queue_full'
+          ? `account ${accountId} already has ${rejection.limit} queued tasks`
+          : `a task with dedupeKey ${JSON.stringify(spec.dedupeKey)} is ${rejection.code === 'already_running' ? 'running' : 'queued'}`;
+        throw ApplicationFailure.create({ type: rejection.code, message, details: [rejection], nonRetryable: true });
+      },
+    },
+  );
+
+  setHandler(messages.cancel, ({ taskId, reason }) => {
+    const result = cancelTask(state, taskId);
+    if (result === 'removed') records.push({ kind: 'cancelled', taskId, reason: reason ?? 'cancelled while queued' });
+    // The running task learns of it through its next heartbeat and stops.
+    if (result === 'running') runningScope?.cancel();
+    changed();
+  });
+
+  setHandler(messages.suspend, ({ reason }) => {
+    suspendAccount(state, reason, Date.now());
+    changed();
+  });
+  setHandler(messages.resume, () => {
+    resumeAccount(state);
+    changed();
+  });
+  setHandler(messages.startCooldown, ({ durationMs, reason }) => {
+    startManualCooldown(state, durationMs, reason, Date.now());
+    changed();
+  });
+  setHandler(messages.endCooldown, () => {
+    endCooldownNow(state, Date.now());
+    changed();
+  });
+
+  setHandler(messages.getState, ({ withWaiting }) => view(state, Date.now(), withWaiting));
+
+  /**
+   * The one writer of ledger facts and the projection: it runs beside the main loop so that what handlers
+   * decide (a task queued, cancelled) reaches Postgres while a long task runs, and one write at a time
+   * keeps the facts in order.
+   */
+  let flushing = false;
+  const flushLoop = async (): Promise<void> => {
+    for (;;) {
+      await condition(() => records.length > 0 || projectionDirty);
+      flushing = true;
+      const batch = records.splice(0, records.length);
+      const projection = projectionDirty ? view(state, Date.now(), false) : null;
+      projectionDirty = false;
+      await recordAccount({ accountId, records: batch, projection });
+      flushing = false;
+    }
+  };
+  const flushed = (): boolean => records.length === 0 && !flushing;
+
+  /** Upserts search attributes when what the Web UI filters on has changed (each upsert is a history event). */
+  const publish = (): void => {
+    const v = view(state, Date.now(), false);
+    const key = `${v.state}|${v.queueLength}|${v.cooldownUntil ?? ''}`;
+    if (key === published) return;
+    published = key;
+    upsertSearchAttributes([
+      { key: AccountStateKey, value: v.state },
+      { key: QueueLengthKey, value: v.queueLength },
+      { key: CooldownUntilKey, value: v.cooldownUntil ? new Date(v.cooldownUntil) : null },
+    ]);
+  };
+
+  const runOne = async (taskId: string): Promise<void> => {
+    const running = beginTask(state, taskId, Date.now());
+    publish();
+    projectionDirty = false; // runTask writes the projection with the task's start
+    const { task, fencingToken } = running;
+    const { runTask } = proxyActivities<Activities>({
+      startToCloseTimeout: state.settings.taskTimeoutMs,
+      heartbeatTimeout: options.heartbeatTimeoutMs,
+      retry: {
+        maximumAttempts: state.settings.maxAttempts,
+        initialInterval: state.settings.retryInitialMs,
+        backoffCoefficient: 2,
+        maximumInterval: state.settings.retryMaxMs,
+      },
+      summary: `task ${task.taskId} ${task.type}`,
+    });
+    let outcome: TaskOutcome;
+    const scope = new CancellationScope();
+    runningScope = scope;
+    try {
+      const result = await scope.run(() =>
+        runTask({
+          accountId,
+          taskId: task.taskId,
+          type: task.type,
+          payload: task.payload,
+          attempts: task.attempts,
+          fencingToken,
+          maxAttempts: state.settings.maxAttempts,
+          projection: view(state, Date.now(), false),
+        }),
+      );
+      outcome = result.outcome;
+      updateSettings(state, result.settings);
+    } catch (err) {
+      if (isCancellation(err)) {
+        outcome = { kind: 'cancelled' };
+        records.push({ kind: 'cancelled', taskId: task.taskId, reason: 'cancelled while running' });
+      } else {
+        // Retries exhausted, or the task timed out: the activity could not record it, so we do.
+        const error = { code: 'attempts_exhausted', message: err instanceof Error ? err.message : String(err) };
+        outcome = { kind: 'failed', error };
+        records.push({ kind: 'failed', taskId: task.taskId, fencingToken, error });
+      }
+    } finally {
+      runningScope = null;
+    }
+    applyOutcome(state, outcome, Date.now(), Math.random());
+    projectionDirty = true;
+  };
+
+  const accountIsQuiet = (): boolean =>
+    state.queue.length === 0 && !state.running && !state.suspended && !state.cooldown && flushed() && !projectionDirty;
+
+  void flushLoop();
+
+  for (;;) {
+    settle(state, Date.now());
+    if (!flushed()) {
+      // A task starts only once its queued row is written.
+      await condition(flushed);
+      continue;
+    }
+    if (workflowInfo().continueAsNewSuggested || state.tasksStarted >= options.continueAsNewAfterTasks) {
+      // Between tasks only, after every handler has finished and every fact is written, so nothing is lost.
+      await condition(() => allHandlersFinished() && flushed());
+      await continueAsNew<typeof accountWorkflow>({
+        ...input,
+        settings: state.settings,
+        carried: { snapshot: dehydrate(state), records: records.splice(0, records.length) },
+      });
+    }
+    const decision = decide(state, Date.now());
+    if (decision.kind === 'run') {
+      await runOne(decision.taskId);
+      continue;
+    }
+    publish();
+
+    const seen = wake;
+    if (decision.kind === 'wait') {
+      if (decision.untilMs === null) {
+        await condition(() => wake !== seen);
+      } else {
+        const summary = decision.reason === 'account_cooldown' ? state.cooldown?.reason : 'next scheduled task';
+        await condition(() => wake !== seen, Math.max(1, decision.untilMs - Date.now()), { summary: summary ?? decision.reason });
+      }
+      continue;
+    }
+
+    const woke = await condition(() => wake !== seen, options.idleTimeoutMs, { summary: 'idle' });
+    if (!woke) {
+      await condition(() => allHandlersFinished() && flushed() && !projectionDirty);
+      if (accountIsQuiet()) return; // the next submission starts a new run (signal-with-start)
+    }
+  }
+}

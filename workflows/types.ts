@@ -1,0 +1,136 @@
+/**
+ * Glossary and shared domain types. Imported by the workflow, the activities and the API alike, so it
+ * holds plain types only (no Temporal, no Node, no zod).
+ *
+ * - account: anything that must run at most one task at a time (an API account, a device, a tenant).
+ * - task: one unit of work for an account, handled by the handler registered for its `type`.
+ * - queue: the account's waiting tasks, ordered by priority (higher first), then arrival (FIFO).
+ * - position: a queued task's place in that order, 0 = next.
+ * - cooldown: a period in which the account starts no task (after a rate limit, by an operator, or while
+ *   its circuit breaker is open). It is a durable timer in the account's workflow.
+ * - fencing token: a number that grows with every task start of an account; ledger writes carry it, so a
+ *   stale attempt (one Temporal already gave up on) cannot overwrite what a newer one wrote.
+ */
+
+export type AccountStateName = 'AVAILABLE' | 'RUNNING' | 'COOLDOWN' | 'SUSPENDED';
+export const ACCOUNT_STATES: readonly AccountStateName[] = ['AVAILABLE', 'RUNNING', 'COOLDOWN', 'SUSPENDED'];
+
+export type TaskStatus =
+  | 'queued'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled'
+  | 'skipped'
+  | 'deduplicated';
+export const TASK_STATUSES: readonly TaskStatus[] = [
+  'queued', 'running', 'succeeded', 'failed', 'cancelled', 'skipped', 'deduplicated',
+];
+export const TERMINAL_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'cancelled', 'skipped', 'deduplicated'];
+
+export type WaitingReason = 'account_busy' | 'account_cooldown' | 'account_suspended' | 'scheduled';
+
+/** A task as submitted (validated by the API before it reaches the workflow). */
+export interface TaskSpec {
+  taskId: string;
+  type: string;
+  payload: unknown;
+  dedupeKey?: string;
+  /** Higher runs first; FIFO within one priority. (Default: 0) */
+  priority?: number;
+  /** Epoch milliseconds before which the task does not start. */
+  runAfterMs?: number;
+  /** Epoch milliseconds at which the API accepted the task. */
+  submittedAtMs: number;
+}
+
+/** The engine's view of the settings, in milliseconds. Built from the stored settings by `toEngineSettings`. */
+export interface EngineSettings {
+  rateLimitBackoffMs: number[];
+  backoffJitter: number;
+  cooldownAfterConsecutiveRateLimits: number;
+  longCooldownMs: number;
+  maxQueuedPerAccount: number;
+  taskTimeoutMs: number;
+  maxAttempts: number;
+  retryInitialMs: number;
+  retryMaxMs: number;
+  breakerFailureThreshold: number;
+}
+
+/** What running a task came to, decided by the `runTask` activity and applied by the state machine. */
+export type TaskOutcome =
+  | { kind: 'succeeded'; result?: unknown }
+  | { kind: 'failed'; error: { code: string; message: string } }
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'cancelled' }
+  | { kind: 'rate_limited'; message: string; retryAfterMs?: number };
+
+export interface WaitingTask {
+  taskId: string;
+  type: string;
+  position: number;
+  waitingReason: WaitingReason;
+  enqueuedAt: string;
+  priority: number;
+  runAfter?: string;
+  /** Estimated start, from the cooldown end and the median duration of this account's recent tasks. */
+  eta?: string;
+}
+
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+/** The account's state as the workflow query returns it and the projection stores it. */
+export interface AccountView {
+  accountId: string;
+  state: AccountStateName;
+  runningTaskId: string | null;
+  runningTaskType: string | null;
+  runningSince: string | null;
+  queueLength: number;
+  cooldownUntil: string | null;
+  cooldownReason: string | null;
+  suspendedReason: string | null;
+  consecutiveRateLimits: number;
+  consecutiveFailures: number;
+  breaker: BreakerState;
+  breakerHistory: { at: string; from: BreakerState; to: BreakerState; reason: string }[];
+  tasksStarted: number;
+  version: number;
+  waiting?: WaitingTask[];
+}
+
+/** Input of the `runTask` activity. */
+export interface RunTaskInput {
+  accountId: string;
+  taskId: string;
+  type: string;
+  payload: unknown;
+  /** Runs of this task so far including this one (re-runs after a cooldown count). */
+  attempts: number;
+  fencingToken: number;
+  /** Temporal retries transient errors up to this many activity attempts; the last one records `failed`. */
+  maxAttempts: number;
+  /** The account as it is while this task runs; written with the task's start (one write, not two). */
+  projection: AccountView;
+}
+
+export interface RunTaskResult {
+  outcome: TaskOutcome;
+  /** Settings as stored now, so the next outcome applies changes without a restart. */
+  settings: EngineSettings;
+}
+
+/** A ledger fact the workflow decided and a local activity writes. */
+export type TaskRecord =
+  | { kind: 'queued'; task: TaskSpec; enqueuedAtMs: number }
+  | { kind: 'deduplicated'; task: TaskSpec; code: 'already_running' | 'already_queued'; existingTaskId: string }
+  | { kind: 'rejected'; task: TaskSpec; code: 'queue_full'; message: string }
+  | { kind: 'cancelled'; taskId: string; reason: string }
+  | { kind: 'failed'; taskId: string; fencingToken: number; error: { code: string; message: string } };
+
+export interface RecordAccountInput {
+  accountId: string;
+  records: TaskRecord[];
+  projection: AccountView | null;
+}
