@@ -372,8 +372,9 @@ export function applyOutcome(state: AccountState, outcome: TaskOutcome, nowMs: n
       state.queue.splice(headIndex(state.queue, task.priority), 0, task);
       const ms = rateLimitCooldownMs(state.settings, state.consecutiveRateLimits, random, outcome.retryAfterMs);
       const long = state.consecutiveRateLimits >= state.settings.cooldownAfterConsecutiveRateLimits;
-      // A longer cooldown already in force (an operator's, set while the task ran) is never cut short.
-      if (!state.cooldown || state.cooldown.untilMs < nowMs + ms) {
+      // A longer cooldown already in force (an operator's, set while the task ran) is never cut short; one
+      // that ends at the same moment gives way, so the account shows the newest cause.
+      if (!state.cooldown || state.cooldown.untilMs <= nowMs + ms) {
         effect.cooldown = {
           untilMs: nowMs + ms,
           reason: `${long ? 'long cooldown' : 'cooldown'} ${formatSeconds(ms)} after rate limit #${state.consecutiveRateLimits}: ${outcome.message}`,
@@ -404,8 +405,10 @@ export function applyOutcome(state: AccountState, outcome: TaskOutcome, nowMs: n
         ? 'probe failed'
         : `${state.consecutiveFailures} consecutive failures`;
       effect.breakerChange = setBreaker(state, 'open', reason, nowMs);
-      // The breaker's wait never shortens a longer rate-limit cooldown already in force.
-      if (!state.cooldown || state.cooldown.untilMs < nowMs + ms) {
+      // The breaker's wait never shortens a longer cooldown already in force. On a tie it gives way to this
+      // outcome's own rate-limit cooldown (the cause) but replaces an older one, as above.
+      const tie = state.cooldown?.untilMs === nowMs + ms && state.cooldown !== effect.cooldown;
+      if (!state.cooldown || state.cooldown.untilMs < nowMs + ms || tie) {
         state.cooldown = { untilMs: nowMs + ms, reason: `circuit open ${formatSeconds(ms)}: ${reason}`, source: 'breaker' };
         effect.cooldown = state.cooldown;
       }

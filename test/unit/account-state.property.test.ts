@@ -35,6 +35,16 @@ import {
 } from '../../workflows/account-state';
 import type { BreakerState, EngineSettings, TaskOutcome, TaskSpec, WaitingReason } from '../../workflows/types';
 
+/**
+ * Runs per property: the figure given, times PROPERTY_RUNS_SCALE (default 1). CI keeps the default; a hunt
+ * for rare counterexamples sets e.g. PROPERTY_RUNS_SCALE=50. A failure prints its seed and path, which
+ * `fc.assert(..., { seed, path })` replays.
+ */
+function runs(n: number): number {
+  const scale = Number(process.env.PROPERTY_RUNS_SCALE ?? '1');
+  return Math.max(1, Math.round(n * (Number.isFinite(scale) && scale > 0 ? scale : 1)));
+}
+
 const T0 = 1_700_000_000_000;
 const PRIORITIES = [-1, 0, 0, 1, 5] as const;
 const KEYS = ['k1', 'k2', 'k3'] as const;
@@ -541,7 +551,7 @@ describe('account state machine properties', () => {
   it('keeps its invariants and follows the model over random command sequences', () => {
     fc.assert(
       fc.property(settingsArb, fc.array(cmdArb, { minLength: 1, maxLength: 60, size: 'max' }), (settings, cmds) => runScenario(settings, cmds)),
-      { numRuns: 400 },
+      { numRuns: runs(400) },
     );
   });
 
@@ -557,7 +567,7 @@ describe('account state machine properties', () => {
     );
     fc.assert(
       fc.property(settingsArb.map((s) => ({ ...s, maxQueuedPerAccount: 4 })), busy, (settings, cmds) => runScenario(settings, cmds)),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -613,7 +623,7 @@ describe('account state machine properties', () => {
         expect(view(b, now, true)).toEqual({ ...view(a, now, true), tasksStarted: view(b, now, true).tasksStarted });
         expect([...b.seen].sort()).toEqual([...a.seen].sort());
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -638,7 +648,7 @@ describe('account state machine properties', () => {
           const [lo, hi] = r1 <= r2 ? [r1, r2] : [r2, r1];
           expect(rateLimitCooldownMs(s, n, lo)).toBeLessThanOrEqual(rateLimitCooldownMs(s, n, hi));
         }),
-      { numRuns: 500 },
+      { numRuns: runs(500) },
     );
   });
 });

@@ -517,6 +517,17 @@ describe('applyOutcome', () => {
     settle(st, T0 + 1000);
     expect(decide(st, T0 + 1000)).toMatchObject({ kind: 'wait', reason: 'account_cooldown' });
   });
+
+  it('shows the rate limit, not an operator cooldown ending at the same moment, as the cause', () => {
+    // Found by the property test: a manual cooldown that ends exactly when the new rate-limit cooldown
+    // would end kept its 'manual' reason, so the account showed an expired pause instead of the 429.
+    const st = fresh({ rateLimitBackoffMs: [100, 200], backoffJitter: 0 });
+    enqueueTasks(st, [spec('t1')], T0);
+    startNext(st);
+    startManualCooldown(st, 100, 'operator pause', T0);
+    applyOutcome(st, rateLimited(), T0, NO_JITTER);
+    expect(st.cooldown).toMatchObject({ untilMs: T0 + 100, source: 'rate_limit' });
+  });
 });
 
 describe('settle', () => {
