@@ -13,7 +13,7 @@ export interface CleanupResult {
   deleted: { latest: number; events: number };
 }
 
-/** Rows of a raw statement: postgres.js answers an array, PGlite `{ rows }`. */
+/** Rows of a raw statement: node-postgres and PGlite answer `{ rows }`; an array is taken as it is. */
 function rowsOf<T>(result: unknown): T[] {
   return Array.isArray(result) ? (result as T[]) : ((result as { rows?: T[] }).rows ?? []);
 }

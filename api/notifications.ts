@@ -30,31 +30,6 @@ export interface NotificationHub {
 }
 
 type Unlisten = () => Promise<unknown>;
-interface RawListener {
-  listen(channel: string, onPayload: (payload: string) => void, onListen: () => void): Promise<Unlisten>;
-}
-
-/** The driver's own LISTEN: postgres.js keeps a dedicated connection (and re-listens after a drop); PGlite is in-process. */
-function rawListener(database: Database): RawListener {
-  const client = (database.db as unknown as { $client: unknown }).$client;
-  if (database.kind === 'postgres') {
-    const sql = client as { listen(c: string, fn: (v: string) => void, onlisten?: () => void): Promise<{ unlisten(): Promise<void> }> };
-    return {
-      async listen(channel, onPayload, onListen) {
-        const meta = await sql.listen(channel, onPayload, onListen);
-        return () => meta.unlisten();
-      },
-    };
-  }
-  const pg = client as { listen(c: string, fn: (v: string) => void): Promise<() => Promise<void>> };
-  return {
-    async listen(channel, onPayload, onListen) {
-      const unlisten = await pg.listen(channel, onPayload);
-      onListen();
-      return () => unlisten();
-    },
-  };
-}
 
 export function createNotificationHub(database: Database, log: Logger): NotificationHub {
   const byTask = new Map<string, Set<Wake<number>>>();
@@ -81,25 +56,24 @@ export function createNotificationHub(database: Database, log: Logger): Notifica
     const result: unknown = await database.db.execute(sql`select current_schema() as schema`);
     const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { schema: string }[];
     const schema = rows[0]?.schema ?? 'public';
-    const raw = rawListener(database);
-    let listening = false;
-    // postgres.js listens again after a dropped connection; nobody knows what was missed, so every stream reads again.
-    const onListen = () => {
-      if (listening) wakeAll();
+    const onTask = (payload: string) => {
+      const msg = parse(payload, schema);
+      if (!msg || typeof msg.t !== 'string') return;
+      for (const w of byTask.get(msg.t) ?? []) w(Number(msg.id));
     };
+    const onAccount = (payload: string) => {
+      const msg = parse(payload, schema);
+      if (!msg || typeof msg.a !== 'string') return;
+      for (const w of accountSubs) w(msg.a);
+    };
+    // After a dropped connection nobody knows what was missed, so every stream reads again (wakeAll).
     unlistens = [
-      await raw.listen(TASK_CHANNEL, (payload) => {
-        const msg = parse(payload, schema);
-        if (!msg || typeof msg.t !== 'string') return;
-        for (const w of byTask.get(msg.t) ?? []) w(Number(msg.id));
-      }, onListen),
-      await raw.listen(ACCOUNT_CHANNEL, (payload) => {
-        const msg = parse(payload, schema);
-        if (!msg || typeof msg.a !== 'string') return;
-        for (const w of accountSubs) w(msg.a);
-      }, onListen),
+      await database.listen(
+        [TASK_CHANNEL, ACCOUNT_CHANNEL],
+        (channel, payload) => (channel === TASK_CHANNEL ? onTask(payload) : onAccount(payload)),
+        wakeAll,
+      ),
     ];
-    listening = true;
     log.debug({ schema }, 'listening for task and account notifications');
   };
 

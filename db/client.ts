@@ -1,19 +1,28 @@
 /**
- * Opens Baton's database: Postgres through postgres.js when a URL is given, otherwise an embedded PGlite
+ * Opens Baton's database: Postgres through node-postgres when a URL is given, otherwise an embedded PGlite
  * database in `<dataDir>/pglite`, so that `npm start` works on a machine without a database server.
  * PGlite lives inside one process: the all-in-one `npm start` shares it between worker and API; separate
  * `npm run worker` / `npm run api` processes need DATABASE_URL.
+ *
+ * Why node-postgres and not postgres.js: the fault run stops Postgres under load, and postgres.js 3.4.x
+ * then threw from a timer outside any promise and kept connections that failed every query after a 30 s
+ * connect timeout long after the server was back (porsager/postgres #1066, #1154, #1193, #1208; the
+ * reproduction is test/chaos/postgres-outage-probe.ts). node-postgres' pool drops a broken client and
+ * opens a new one on the next checkout, which is the behaviour a worker needs.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import postgres from 'postgres';
+import pg from 'pg';
 import * as schema from './schema';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** Stops listening; resolves once the channels are released. */
+export type Unlisten = () => Promise<void>;
 
 export interface Database {
   db: Db;
@@ -24,50 +33,169 @@ export interface Database {
   execute(sqlText: string): Promise<unknown>;
   /** Runs `fn` while holding a Postgres advisory lock on one dedicated connection. */
   withLock<T>(lockId: number, fn: () => Promise<T>): Promise<T>;
+  /**
+   * LISTENs on `channels`; `onPayload` gets each notification. After a lost connection it listens again
+   * and calls `onRelisten`, since notifications sent meanwhile are gone. Resolves once listening.
+   */
+  listen(channels: string[], onPayload: (channel: string, payload: string) => void, onRelisten: () => void): Promise<Unlisten>;
   close(): Promise<void>;
 }
 
 export interface DatabaseOptions {
   url?: string | undefined;
   dataDir: string;
-  /** postgres.js pool size. (Default: 10) */
+  /** Pool size. (Default: 10) */
   poolSize?: number;
   /** A schema to use instead of `public` (tests isolate themselves this way). */
   searchPath?: string;
+  /** Told of connection errors the pool recovers from by itself (a restarted server), for the log. */
+  onConnectionError?: (err: Error) => void;
 }
 
+/** How long a query waits for a connection (pool full or server down) before it fails. */
+const CONNECT_TIMEOUT_MS = 10_000;
+const RELISTEN_DELAYS_MS = [250, 500, 1000, 2000, 5000];
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  if (options.url) {
-    // postgres.js passes unknown URL parameters to the server, so `?search_path=x` selects a schema.
-    const schemaName = options.searchPath ?? new URL(options.url).searchParams.get('search_path');
-    const client = postgres(options.url, {
-      max: options.poolSize ?? 10,
-      onnotice: () => {},
-      connection: options.searchPath ? { search_path: options.searchPath } : {},
-    });
-    const db = drizzlePostgres(client, { schema, casing: 'snake_case' }) as unknown as Db;
-    return {
-      db,
-      kind: 'postgres',
-      schema: schemaName,
-      execute: (text) => client.unsafe(text),
-      withLock: async (lockId, fn) => {
-        // Advisory locks belong to a session: take and release it on the same reserved connection.
-        const conn = await client.reserve();
+  return options.url ? openPostgres(options.url, options) : openPglite(options);
+}
+
+/** `?search_path=x` in the URL selects a schema (tests hand one to child processes this way). */
+function splitUrl(url: string, searchPath: string | undefined): { connectionString: string; schemaName: string | null } {
+  const parsed = new URL(url);
+  const fromUrl = parsed.searchParams.get('search_path');
+  parsed.searchParams.delete('search_path');
+  return { connectionString: parsed.toString(), schemaName: searchPath ?? fromUrl };
+}
+
+async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
+  const { connectionString, schemaName } = splitUrl(url, options.searchPath);
+  const clientConfig: pg.ClientConfig = {
+    connectionString,
+    keepAlive: true,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    ...(schemaName ? { options: `-c search_path=${quoteOption(schemaName)}` } : {}),
+  };
+  const pool = new pg.Pool({ ...clientConfig, max: options.poolSize ?? 10, idleTimeoutMillis: 30_000 });
+  const onError = options.onConnectionError ?? (() => {});
+  // A client whose server goes away emits 'error'; unhandled, it would end the process. The pool listens
+  // on idle clients; a checked-out one (inside a transaction, between two queries) needs its own listener.
+  // Its next query then fails, and the pool drops it on release.
+  pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
+  const db = drizzlePostgres({ client: pool, schema, casing: 'snake_case' }) as unknown as Db;
+  const listeners = new Set<() => Promise<void>>();
+
+  return {
+    db,
+    kind: 'postgres',
+    schema: schemaName,
+    execute: (text) => pool.query(text),
+    withLock: async (lockId, fn) => {
+      // Advisory locks belong to a session: take and release it on the same checked-out client.
+      const client = await pool.connect();
+      try {
+        await client.query('SELECT pg_advisory_lock($1)', [lockId]);
         try {
-          await conn`SELECT pg_advisory_lock(${lockId})`;
-          try {
-            return await fn();
-          } finally {
-            await conn`SELECT pg_advisory_unlock(${lockId})`;
-          }
+          return await fn();
         } finally {
-          conn.release();
+          await client.query('SELECT pg_advisory_unlock($1)', [lockId]);
         }
-      },
-      close: () => client.end({ timeout: 5 }),
+      } finally {
+        client.release();
+      }
+    },
+    listen: async (channels, onPayload, onRelisten) => {
+      const stop = await listenWithReconnect(clientConfig, channels, onPayload, onRelisten, onError);
+      const unlisten = async () => {
+        listeners.delete(unlisten);
+        await stop();
+      };
+      listeners.add(unlisten);
+      return unlisten;
+    },
+    close: async () => {
+      await Promise.all([...listeners].map((u) => u()));
+      await pool.end();
+    },
+  };
+}
+
+/** A `-c name=value` option value: spaces and backslashes escaped as libpq expects. */
+function quoteOption(value: string): string {
+  return value.replace(/[\\ ]/g, (c) => `\\${c}`);
+}
+
+/**
+ * One dedicated connection for LISTEN (a pooled one would be handed to queries). When it drops, a new one
+ * is opened with growing delays until it listens again.
+ */
+async function listenWithReconnect(
+  config: pg.ClientConfig,
+  channels: string[],
+  onPayload: (channel: string, payload: string) => void,
+  onRelisten: () => void,
+  onError: (err: Error) => void,
+): Promise<Unlisten> {
+  let client: pg.Client | null = null;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client(config);
+    c.on('notification', (n) => onPayload(n.channel, n.payload ?? ''));
+    c.on('error', (err) => {
+      onError(err);
+      lost(c);
+    });
+    c.on('end', () => lost(c));
+    try {
+      await c.connect();
+      for (const channel of channels) await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    } catch (err) {
+      c.removeAllListeners('end');
+      await c.end().catch(() => {});
+      throw err;
+    }
+    if (stopped) {
+      await c.end().catch(() => {});
+      return;
+    }
+    client = c;
+  };
+
+  const lost = (c: pg.Client) => {
+    if (client !== c || stopped) return;
+    client = null;
+    c.removeAllListeners('end');
+    c.end().catch(() => {});
+    let attempt = 0;
+    const again = () => {
+      retry = undefined;
+      if (stopped) return;
+      connect().then(onRelisten, (err: Error) => {
+        onError(err);
+        attempt += 1;
+        retry = setTimeout(again, RELISTEN_DELAYS_MS[Math.min(attempt, RELISTEN_DELAYS_MS.length - 1)]);
+      });
     };
-  }
+    retry = setTimeout(again, RELISTEN_DELAYS_MS[0]);
+  };
+
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    const c = client;
+    client = null;
+    if (c) {
+      c.removeAllListeners('end');
+      await c.end().catch(() => {});
+    }
+  };
+}
+
+async function openPglite(options: DatabaseOptions): Promise<Database> {
   const dir = resolve(join(options.dataDir, 'pglite'));
   mkdirSync(dir, { recursive: true });
   const client = await PGlite.create(dir);
@@ -81,6 +209,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     schema: options.searchPath ?? null,
     execute: (text) => client.exec(text),
     withLock: (_lockId, fn) => fn(), // one process owns a PGlite database
+    listen: async (channels, onPayload) => {
+      // In-process: no connection to lose, so no re-listen.
+      const unlistens = await Promise.all(channels.map((ch) => client.listen(ch, (payload) => onPayload(ch, payload))));
+      return async () => {
+        await Promise.all(unlistens.map((u) => u()));
+      };
+    },
     close: () => client.close(),
   };
 }

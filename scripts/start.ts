@@ -78,7 +78,11 @@ try {
     const metricsServer = await serveMetrics(metrics.registry, config.METRICS_HOST, config.WORKER_METRICS_PORT);
     stops.push(async () => void metricsServer.close());
   }
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.BATON_DATA_DIR });
+  const database = await openDatabase({
+    url: config.DATABASE_URL,
+    dataDir: config.BATON_DATA_DIR,
+    onConnectionError: (err) => log.warn({ err: err.message }, 'database connection lost; the pool reconnects'),
+  });
   stops.push(() => database.close());
   await migrateDatabase(database);
 

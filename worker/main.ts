@@ -22,7 +22,11 @@ const metrics = createWorkerMetrics();
 const metricsServer = config.WORKER_METRICS_PORT
   ? await serveMetrics(metrics.registry, config.METRICS_HOST, config.WORKER_METRICS_PORT)
   : undefined;
-const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.BATON_DATA_DIR });
+const database = await openDatabase({
+  url: config.DATABASE_URL,
+  dataDir: config.BATON_DATA_DIR,
+  onConnectionError: (err) => log.warn({ err: err.message }, 'database connection lost; the pool reconnects'),
+});
 await migrateDatabase(database);
 const baton = await createBatonWorker({ config, database, log, metrics });
 log.info(

@@ -275,8 +275,8 @@ interface Managed {
 
 /** Lines in the processes' output worth counting: they explain a slow drain or a dead process. */
 const SIGNATURES: [string, RegExp][] = [
-  ['postgres.js CONNECT_TIMEOUT', /CONNECT_TIMEOUT/g],
-  ["postgres.js nextWrite TypeError", /reading 'write'/g],
+  ['database connection lost', /database connection lost/g],
+  ['uncaught exception', /uncaught exception/g],
   ['workflow task > 5 s', /Workflow task duration exceeded/g],
 ];
 
@@ -600,8 +600,7 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunReport> {
     };
 
     // Progress, every 5 s, from the ledger (which may be down: that is one of the faults).
-    // No queries of ours while Postgres is down: postgres.js can throw out of a timer when a connection
-    // closes under a pending write (see the report), which would take this process down too.
+    // No queries of ours while Postgres is down: they would only wait out the connect timeout.
     let pgDown = false;
     const progress = setInterval(() => {
       void (async () => {
