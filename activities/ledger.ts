@@ -239,25 +239,40 @@ export async function finishAttempt(
   });
 }
 
-/** A progress event from the handler; dropped when the attempt no longer holds the task. */
-export async function recordProgress(db: Db, accountId: string, taskId: string, lease: Lease, data: Record<string, unknown>): Promise<void> {
-  const held = await db.select({ taskId: tasks.taskId }).from(tasks).where(isCurrent(taskId, lease));
-  if (held.length) await db.insert(taskEvents).values({ taskId, accountId, type: 'progress', data });
+/** Whether `lease` still holds the task, keeping a newer attempt from taking it until the transaction ends. */
+async function holdsTask(tx: Tx, taskId: string, lease: Lease): Promise<boolean> {
+  const held = await tx.select({ taskId: tasks.taskId }).from(tasks).where(isCurrent(taskId, lease)).for('share');
+  return held.length > 0;
 }
 
-/** A transient failure that Temporal will retry. */
+/** A progress event from the handler; dropped when the attempt no longer holds the task. */
+export async function recordProgress(db: Db, accountId: string, taskId: string, lease: Lease, data: Record<string, unknown>): Promise<void> {
+  await db.transaction(async (tx) => {
+    if (await holdsTask(tx, taskId, lease)) await tx.insert(taskEvents).values({ taskId, accountId, type: 'progress', data });
+  });
+}
+
+/** A transient failure that Temporal will retry; dropped when the attempt no longer holds the task. */
 export async function recordRetry(db: Db, accountId: string, taskId: string, lease: Lease, error: { code: string; message: string }): Promise<void> {
-  await db.insert(taskEvents).values({ taskId, accountId, type: 'retry', data: { error, activityAttempt: lease.activityAttempt } });
+  await db.transaction(async (tx) => {
+    if (!(await holdsTask(tx, taskId, lease))) return;
+    await tx.insert(taskEvents).values({ taskId, accountId, type: 'retry', data: { error, activityAttempt: lease.activityAttempt } });
+  });
 }
 
 const ERRORS_KEPT_PER_ACCOUNT = 100;
 
-/** Appends to the account's error history and keeps only the newest 100. */
+/**
+ * Appends to the account's error history and keeps only the newest 100. With a lease, an attempt that no
+ * longer holds its task records nothing (its error belongs to a run Temporal gave up on).
+ */
 export async function recordAccountError(
   db: Db,
   e: { accountId: string; taskId: string; kind: string; code: string; message: string },
+  lease?: Lease,
 ): Promise<void> {
   await db.transaction(async (tx) => {
+    if (lease && !(await holdsTask(tx, e.taskId, lease))) return;
     await tx.insert(accountErrors).values({ ...e, message: e.message.slice(0, 2000) });
     await tx.execute(sql`
       DELETE FROM ${accountErrors}

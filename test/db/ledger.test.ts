@@ -5,9 +5,9 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finishAttempt, recordAccount, startAttempt, writeProjection } from '../../activities/ledger';
+import { finishAttempt, recordAccount, recordAccountError, recordProgress, recordRetry, startAttempt, writeProjection } from '../../activities/ledger';
 import { migrateDatabase } from '../../db/migrate';
-import { accountStates, taskEvents, tasks } from '../../db/schema';
+import { accountErrors, accountStates, taskEvents, tasks } from '../../db/schema';
 import type { AccountView, TaskSpec } from '../../workflows/types';
 import { openTestDatabase, type DriverKind, type TestDatabase } from '../helpers/database';
 
@@ -50,6 +50,28 @@ describe.each<DriverKind>(['postgres', 'pglite'])('ledger on %s', (driver) => {
     });
     const events = await db.select().from(taskEvents).where(eq(taskEvents.taskId, 't1'));
     expect(events.map((e) => e.type).sort()).toEqual(['queued', 'started', 'started', 'succeeded']);
+  });
+
+  it('drops the retry, progress and error notes of an attempt that lost the task', async () => {
+    const { db } = t.database;
+    const stale = { fencingToken: 20, activityAttempt: 1 };
+    const fresh = { fencingToken: 20, activityAttempt: 2 };
+    await recordAccount(db, { accountId: 'b', projection: null, records: [{ kind: 'queued', task: spec('t9'), enqueuedAtMs: Date.now() }] });
+    await startAttempt(db, 't9', stale, view('b', 1));
+    await startAttempt(db, 't9', fresh, view('b', 2));
+    const note = { accountId: 'b', taskId: 't9', kind: 'transient', code: 'econnreset', message: 'socket hang up' };
+    await recordRetry(db, 'b', 't9', stale, { code: 'econnreset', message: 'socket hang up' });
+    await recordProgress(db, 'b', 't9', stale, { step: 1 });
+    await recordAccountError(db, note, stale);
+    await recordRetry(db, 'b', 't9', fresh, { code: 'econnreset', message: 'socket hang up' });
+    await recordProgress(db, 'b', 't9', fresh, { step: 2 });
+    await recordAccountError(db, note, fresh);
+    const events = await db.select().from(taskEvents).where(eq(taskEvents.taskId, 't9')).orderBy(taskEvents.id);
+    expect(events.filter((e) => e.type === 'retry').map((e) => e.data)).toEqual([
+      { error: { code: 'econnreset', message: 'socket hang up' }, activityAttempt: 2 },
+    ]);
+    expect(events.filter((e) => e.type === 'progress').map((e) => e.data)).toEqual([{ step: 2 }]);
+    expect(await db.select().from(accountErrors).where(eq(accountErrors.taskId, 't9'))).toHaveLength(1);
   });
 
   it('keeps one terminal status: a cancel after success changes nothing', async () => {
