@@ -8,7 +8,9 @@
  * marks the row `in_progress` until the task timeout, so a worker that dies mid-call blocks the target
  * no longer than the attempt could have run anyway. No row back means someone holds the target: a
  * `dedupe_hit`. Both the claim and the record take the task's lease (FOR SHARE on its ledger row), so an
- * attempt Temporal has given up on records nothing.
+ * attempt Temporal has given up on records nothing. A success keeps the call's answer: when the worker
+ * dies after the call but before the task is recorded, the next attempt of that same task gets the answer
+ * back instead of calling the target twice or ending as a dedupe hit.
  */
 import type { Context } from '@temporalio/activity';
 import { and, eq, sql, type SQL } from 'drizzle-orm';
@@ -95,7 +97,7 @@ async function insertEvent(tx: Db | Tx, e: typeof interactionEvents.$inferInsert
 async function recordOutcome(
   s: EngageScope,
   key: InteractionKey,
-  outcome: { status: InteractionStatus; reason: string | null; latencyMs: number; metadata: Record<string, unknown> | null },
+  outcome: { status: InteractionStatus; reason: string | null; latencyMs: number; metadata: Record<string, unknown> | null; result?: unknown },
 ): Promise<void> {
   const l = interactionLatest;
   const mine = sql`(${l.status} = ${IN_PROGRESS} AND ${l.taskId} = ${s.taskId})`;
@@ -109,6 +111,7 @@ async function recordOutcome(
       return false;
     }
     const success = outcome.status === 'success';
+    const result = success ? storableResult(outcome.result) : null;
     await tx
       .insert(l)
       .values({
@@ -117,6 +120,7 @@ async function recordOutcome(
         taskId: s.taskId,
         lastSuccessAt: success ? sql`now()` : null,
         expiresAt: success ? sql`now() + ${msInterval(s.windowMs)}` : null,
+        result,
         updatedAt: sql`now()`,
       })
       .onConflictDoUpdate({
@@ -126,6 +130,7 @@ async function recordOutcome(
           taskId: s.taskId,
           lastSuccessAt: success ? sql`now()` : sql`${l.lastSuccessAt}`,
           expiresAt: success ? sql`excluded.expires_at` : null,
+          result: sql`excluded.result`,
           updatedAt: sql`now()`,
         },
         // Our claim, or (after a call longer than the claim) a success while nobody else holds the target.
@@ -159,16 +164,21 @@ export async function engage<T>(
     if (claim) return { ok: true as const };
     const [held] = await tx.select().from(interactionLatest).where(keyIs(key));
     const busy = held?.status === IN_PROGRESS;
+    // An earlier attempt of this very task made the call and died before the task was recorded: the
+    // call is not made again, and the task goes on with the answer that attempt got.
+    const replay = held?.status === 'success' && held.taskId === s.taskId && isStoredResult(held.result);
     await insertEvent(tx, {
       ...key,
       status: 'dedupe_hit',
-      reason: busy ? 'engaged_by_another_task' : 'inside_window',
+      reason: replay ? 'done_by_earlier_attempt' : busy ? 'engaged_by_another_task' : 'inside_window',
       taskId: s.taskId,
       workerId: s.workerId,
       metadata: { ...metadata, heldBy: held?.taskId ?? null, nextAllowedAt: held?.expiresAt?.toISOString() ?? null },
     });
+    if (replay) return { ok: 'replay' as const, result: held.result as StoredResult };
     return { ok: false as const, nextAllowedAt: held?.expiresAt ?? null };
   });
+  if (claimed.ok === 'replay') return claimed.result.value as T;
   if (!claimed.ok) throw new DedupeHitError(target, action, claimed.nextAllowedAt);
 
   const started = performance.now();
@@ -185,8 +195,29 @@ export async function engage<T>(
     }
     throw err;
   }
-  await recordOutcome(s, key, { status: 'success', reason: null, latencyMs: Math.round(performance.now() - started), metadata: metadata ?? null });
+  await recordOutcome(s, key, { status: 'success', reason: null, latencyMs: Math.round(performance.now() - started), metadata: metadata ?? null, result });
   return result;
+}
+
+/** A call's answer as kept in `interaction_latest.result`. */
+interface StoredResult {
+  value: unknown;
+}
+
+/** Answers above this size are not kept; a later attempt of the task then ends as a dedupe hit. */
+const MAX_STORED_RESULT_CHARS = 64 * 1024;
+
+function storableResult(value: unknown): StoredResult | null {
+  try {
+    const text = JSON.stringify({ value: value ?? null });
+    return text.length <= MAX_STORED_RESULT_CHARS ? (JSON.parse(text) as StoredResult) : null;
+  } catch {
+    return null; // not JSON (a cycle, a BigInt): nothing to hand a later attempt
+  }
+}
+
+function isStoredResult(v: unknown): v is StoredResult {
+  return typeof v === 'object' && v !== null && 'value' in v;
 }
 
 /** How an error thrown inside `engage` is recorded, given whether Temporal will run the task again. */

@@ -152,6 +152,11 @@ export const interactionLatest = pgTable(
     taskId: text(),
     lastSuccessAt: tz(),
     expiresAt: tz(),
+    /**
+     * What the successful call returned (`{ value }`, JSON), so that a later attempt of the same task,
+     * whose worker died after the call, gets the answer without calling the target again.
+     */
+    result: jsonb(),
     updatedAt: tz().notNull().defaultNow(),
   },
   (t) => [

@@ -100,6 +100,27 @@ describe.each<DriverKind>(['postgres', 'pglite'])('engage on %s', (driver) => {
     expect(events[1]).toMatchObject({ reason: 'inside_window', latencyMs: null });
   });
 
+  it('a later attempt of the same task gets the answer of a call its dead predecessor made, without calling again', async () => {
+    const a = `acct-${randomUUID()}`;
+    let calls = 0;
+    const fn = async () => ({ call: ++calls, id: 'reply-7' });
+    // Attempt 1 engages and its worker dies before the task is recorded; Temporal runs attempt 2.
+    const first = await runningTask(db, a, randomUUID(), 1);
+    expect(await engage(scope(a, first), 'user:5', 'reply', fn)).toEqual({ call: 1, id: 'reply-7' });
+    const second = { taskId: first.taskId, lease: { fencingToken: first.lease.fencingToken, activityAttempt: 2 } };
+    expect((await startAttempt(db, first.taskId, second.lease, view(a, first.lease.fencingToken + 1))).kind).toBe('started');
+    expect(await engage(scope(a, second), 'user:5', 'reply', fn)).toEqual({ call: 1, id: 'reply-7' });
+    expect(calls).toBe(1);
+    // Another task inside the window is still a dedupe hit.
+    const other = await runningTask(db, a);
+    await expect(engage(scope(a, other), 'user:5', 'reply', fn)).rejects.toBeInstanceOf(DedupeHitError);
+    expect((await eventsOf(a, 'user:5')).map((e) => [e.status, e.reason, e.taskId])).toEqual([
+      ['success', null, first.taskId],
+      ['dedupe_hit', 'done_by_earlier_attempt', first.taskId],
+      ['dedupe_hit', 'inside_window', other.taskId],
+    ]);
+  });
+
   it('records failures with their status and frees the target for the next try', async () => {
     const a = `acct-${randomUUID()}`;
     const one = await runningTask(db, a);

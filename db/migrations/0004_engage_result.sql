@@ -1,0 +1,1 @@
+ALTER TABLE "interaction_latest" ADD COLUMN "result" jsonb;
