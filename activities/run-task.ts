@@ -39,10 +39,10 @@ export function createRunTask(deps: RunTaskDeps) {
     const log = deps.log.child({ accountId: input.accountId, taskId: input.taskId, type: input.type, attempt: lease.activityAttempt });
     // Heartbeat from the first moment, not only once the handler runs: a ledger write that waits on a
     // Postgres outage must not look like a dead worker to Temporal, which would start a second attempt
-    // of the task beside this one.
+    // of the task beside this one. (The first beat comes after one interval: a task shorter than that,
+    // the common case, costs the server no heartbeat at all.)
     let lastProgress: Record<string, unknown> | undefined;
     const heartbeat = setInterval(() => activity.heartbeat(lastProgress), deps.heartbeatIntervalMs ?? 1000);
-    activity.heartbeat();
     try {
       return await attempt();
     } finally {
