@@ -531,10 +531,14 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunReport> {
 
     // Batch: account loops hand in groups (consecutive batch tasks of one account); a collector sends up to
     // 200 items a request. Items keep their task ids across retries, so a retried item is the same task.
+    // A group travels whole, in one request, and is retried whole: split over two requests in flight at
+    // once, its tasks could arrive in either order, and FIFO is kept in the order tasks arrive.
     interface Item { t: PlannedTask; deadline: number; tries: number; done: (ok: boolean) => void }
-    let pending: Item[] = [];
+    let pending: Item[][] = [];
     const batchesInFlight = new Set<Promise<void>>();
-    const sendBatch = async (items: Item[]) => {
+    const sendBatch = async (groups: Item[][]) => {
+      const items = groups.flat();
+      const groupOf = new Map(groups.flatMap((g) => g.map((it) => [it, g] as const)));
       for (const it of items) attempted.add(it.t.taskId);
       const r = await post('/api/tasks/batch', {
         tasks: items.map(({ t }) => ({ accountId: t.accountId, taskId: t.taskId, ...t.body })),
@@ -561,24 +565,33 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunReport> {
       if (retry.length) {
         count('retried');
         await backoff(Math.min(...retry.map((it) => it.tries++)));
-        pending.push(...retry);
+        // Regrouped in their original groups and order.
+        const again = new Map<Item[], Item[]>();
+        for (const it of retry) again.set(groupOf.get(it)!, [...(again.get(groupOf.get(it)!) ?? []), it]);
+        pending.push(...again.values());
       }
     };
     const collector = setInterval(() => {
       while (pending.length && batchesInFlight.size < 4) {
-        const items = pending.slice(0, 200);
-        pending = pending.slice(200);
-        const p: Promise<void> = sendBatch(items).finally(() => batchesInFlight.delete(p));
+        const groups: Item[][] = [];
+        let size = 0;
+        while (pending.length && (groups.length === 0 || size + pending[0]!.length <= 200)) {
+          size += pending[0]!.length;
+          groups.push(pending.shift()!);
+        }
+        const p: Promise<void> = sendBatch(groups).finally(() => batchesInFlight.delete(p));
         batchesInFlight.add(p);
       }
     }, 200);
-    const submitGroup = (group: PlannedTask[]) =>
-      Promise.all(
-        group.map((t) => new Promise<boolean>((resolve) => pending.push({ t, deadline: giveUpAt(), tries: 0, done: resolve }))),
-      ).then((oks) => {
+    const submitGroup = (group: PlannedTask[]) => {
+      const items: Item[] = [];
+      const answers = group.map((t) => new Promise<boolean>((resolve) => items.push({ t, deadline: giveUpAt(), tries: 0, done: resolve })));
+      pending.push(items);
+      return Promise.all(answers).then((oks) => {
         // Acknowledged in submission order, once the whole group has its answers.
         group.forEach((t, i) => oks[i] && ack(t));
       });
+    };
 
     const accountLoop = async (list: PlannedTask[]) => {
       const flood = floodFrom(list.length);
