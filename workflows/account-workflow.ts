@@ -13,6 +13,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -42,7 +43,7 @@ import {
   type EnqueueResult,
 } from './account-state';
 import * as messages from './messages';
-import { AccountStateKey, CooldownUntilKey, QueueLengthKey } from './search-attributes';
+import { AccountStateKey, CooldownUntilKey, QueueLengthKey, queueLengthToPublish } from './search-attributes';
 import type { EngineSettings, TaskOutcome, TaskRecord, TaskSpec } from './types';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -86,6 +87,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
   let wake = 0; // every handler bumps it so a waiting loop decides again
   let runningScope: CancellationScope | null = null;
   let published = '';
+  let shownQueueLength: number | null = null;
 
   const changed = (): void => {
     projectionDirty = true;
@@ -191,12 +193,15 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
   /** Upserts search attributes when what the Web UI filters on has changed (each upsert is a history event). */
   const publish = (): void => {
     const v = view(state, Date.now(), false);
-    const key = `${v.state}|${v.queueLength}|${v.cooldownUntil ?? ''}`;
+    // Histories recorded before this change published every queue length; they replay that way.
+    const queueLength = patched('coarse-queue-length') ? queueLengthToPublish(shownQueueLength, v.queueLength) : v.queueLength;
+    const key = `${v.state}|${queueLength}|${v.cooldownUntil ?? ''}`;
     if (key === published) return;
     published = key;
+    shownQueueLength = queueLength;
     upsertSearchAttributes([
       { key: AccountStateKey, value: v.state },
-      { key: QueueLengthKey, value: v.queueLength },
+      { key: QueueLengthKey, value: queueLength },
       { key: CooldownUntilKey, value: v.cooldownUntil ? new Date(v.cooldownUntil) : null },
     ]);
   };

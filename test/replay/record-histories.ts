@@ -1,7 +1,8 @@
 /**
  * Records workflow histories from real runs as replay fixtures (test/replay/histories/*.json).
  * `npm run record-histories` after a deliberate, compatible change to the account workflow; a change that
- * is not compatible must keep the old histories replaying (see docs/workflow-changes.md).
+ * is not compatible must keep the old histories replaying (see docs/workflow-changes.md) and records the
+ * new behaviour beside them: `HISTORY_TAG=<patch id> npm run record-histories`.
  *
  * Each scenario drives a fresh account through a real dev server and worker, waits for it to settle and
  * saves the history of every run of its workflow (continue-as-new included).
@@ -19,6 +20,8 @@ import { startTestTemporal } from '../helpers/temporal';
 import { eventually } from '../helpers/wait';
 
 const outDir = fileURLToPath(new URL('./histories/', import.meta.url));
+// HISTORY_TAG=<patch id> names the new files after the change they show, so the older ones stay beside them.
+const tag = process.env.HISTORY_TAG ? `${process.env.HISTORY_TAG.replace(/[^a-z0-9-]/gi, '')}-` : '';
 
 const scenarios: Record<string, (stack: TestStack, accountId: string) => Promise<void>> = {
   // Queue order, priority, a cancelled queued task, a cancelled running one, a dedupe rejection.
@@ -83,7 +86,7 @@ try {
         'workflow', 'show', '--workflow-id', execution.workflowId, '--run-id', execution.runId,
         '--address', temporal.address, '--output', 'json',
       ], { maxBuffer: 64 * 1024 * 1024 });
-      const file = `${outDir}${name}-${i++}.json`;
+      const file = `${outDir}${name}-${tag}${i++}.json`;
       await writeFile(file, stdout);
       console.log(`recorded ${file} (${(JSON.parse(stdout) as { events: unknown[] }).events.length} events)`);
     }
