@@ -534,7 +534,7 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunReport> {
     // A group travels whole, in one request, and is retried whole: split over two requests in flight at
     // once, its tasks could arrive in either order, and FIFO is kept in the order tasks arrive.
     interface Item { t: PlannedTask; deadline: number; tries: number; done: (ok: boolean) => void }
-    let pending: Item[][] = [];
+    const pending: Item[][] = [];
     const batchesInFlight = new Set<Promise<void>>();
     const sendBatch = async (groups: Item[][]) => {
       const items = groups.flat();
