@@ -16,6 +16,7 @@ import { TEST_DATABASE_URL } from '../test/helpers/database';
 import { startTs, type Child } from '../test/helpers/processes';
 import { startTestTemporal, type TestTemporal } from '../test/helpers/temporal';
 import { freePort } from '../scripts/temporal-cli';
+import { handoffSteps } from './lib/handoff-steps';
 import { checkRuns, handoffGaps, type Check } from './lib/runs';
 import { fmt, summary, table } from './lib/stats';
 import { chart } from './lib/chart';
@@ -97,12 +98,16 @@ async function historyCost(baton: BatonSystem) {
   const { client } = baton.api;
   let events = 0;
   let runs = 0;
+  const histories = [];
   for await (const ex of client.workflow.list({ query: `WorkflowId = '${accountWorkflowId('handoff-0')}'` })) {
     const history = await client.workflow.getHandle(ex.workflowId, ex.runId).fetchHistory();
     events += history.events?.length ?? 0;
+    histories.push(history.events ?? []);
     runs += 1;
   }
-  return { eventsPerTask: events / SIZES.handoffTasks, runsPer1000Tasks: (runs / SIZES.handoffTasks) * 1000, events, runs };
+  // The handoff account's histories also tell where each handoff's time went.
+  const steps = handoffSteps(histories, await baton.runsWithIds('handoff-0'));
+  return { eventsPerTask: events / SIZES.handoffTasks, runsPer1000Tasks: (runs / SIZES.handoffTasks) * 1000, events, runs, handoffStepsMs: steps };
 }
 
 function rssMb(pid: number): Promise<number> {
@@ -160,11 +165,12 @@ async function submitLatency(base: string) {
   return { requests: total, ratePerSecond: SIZES.submitRate, seconds: SIZES.submitSeconds, p50: s.p50, p99: s.p99, max: s.max, errors };
 }
 
-async function idleCost(temporal: TestTemporal, baton: BatonSystem, url: string) {
-  const procs = await startBatonProcesses(temporal, url, { TEMPORAL_TASK_QUEUE: 'bench-idle' });
+/** `prefix` keeps each measurement's accounts (and so workflow ids) apart; `env` is the worker's settings. */
+async function idleCost(temporal: TestTemporal, url: string, prefix: string, env: Record<string, string> = {}) {
+  const procs = await startBatonProcesses(temporal, url, { TEMPORAL_TASK_QUEUE: `bench-${prefix}`, ...env });
   try {
     const jobs: { accountId: string; type: string; payload: unknown }[] = [];
-    for (let a = 0; a < SIZES.idleAccounts; a++) jobs.push({ accountId: `idle-${a}`, type: 'sleep', payload: { ms: 0 } });
+    for (let a = 0; a < SIZES.idleAccounts; a++) jobs.push({ accountId: `${prefix}-${a}`, type: 'sleep', payload: { ms: 0 } });
     for (let i = 0; i < jobs.length; i += 1000) {
       const res = await fetch(`${procs.base}/api/tasks/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tasks: jobs.slice(i, i + 1000) }) });
       if (res.status !== 202) throw new Error(`batch ${res.status}`);
@@ -172,7 +178,7 @@ async function idleCost(temporal: TestTemporal, baton: BatonSystem, url: string)
     const admin = postgres(url, { max: 1, onnotice: () => {} });
     const deadline = Date.now() + 900_000;
     for (;;) {
-      const [row] = await admin`select count(*)::int as n from tasks where account_id like 'idle-%' and status = 'succeeded'`;
+      const [row] = await admin`select count(*)::int as n from tasks where account_id like ${`${prefix}-%`} and status = 'succeeded'`;
       if (row!.n >= SIZES.idleAccounts) break;
       if (Date.now() > deadline) throw new Error(`idle: ${row!.n}/${SIZES.idleAccounts}`);
       await new Promise((r) => setTimeout(r, 500));
@@ -185,9 +191,9 @@ async function idleCost(temporal: TestTemporal, baton: BatonSystem, url: string)
     await new Promise((r) => setTimeout(r, SIZES.idleSeconds * 1000));
     const cpu1 = await cpuSeconds(serverPid);
     const wcpu1 = await cpuSeconds(procs.worker.pid);
-    void baton;
     return {
       accounts: SIZES.idleAccounts,
+      workerSettings: env,
       workerRssMb: await rssMb(procs.worker.pid),
       serverCpuPercent: ((cpu1 - cpu0) / SIZES.idleSeconds) * 100,
       workerCpuPercent: ((wcpu1 - wcpu0) / SIZES.idleSeconds) * 100,
@@ -235,6 +241,8 @@ try {
     figures.baton = await measure(sys);
     batonOnly.historyCost = await historyCost(sys);
     log(`baton: history ${fmt((batonOnly.historyCost as { eventsPerTask: number }).eventsPerTask)} events/task`);
+    log(`baton: handoff steps (p50/p95 ms) ${Object.entries((batonOnly.historyCost as { handoffStepsMs: Record<string, { p50: number; p95: number }> }).handoffStepsMs)
+      .map(([k, v]) => `${k} ${fmt(v.p50)}/${fmt(v.p95)}`).join(', ')}`);
     await sys.stop();
     const procs = await startBatonProcesses(temporal, url, { TEMPORAL_TASK_QUEUE: 'bench-submit' });
     try {
@@ -244,8 +252,12 @@ try {
       await stopAll([procs.api, procs.worker]);
     }
     const idle = await freshSchema(admin, 'idle');
-    batonOnly.idleCost = await idleCost(temporal, sys, idle.url);
+    batonOnly.idleCost = await idleCost(temporal, idle.url, 'idle');
     log(`baton: idle ${JSON.stringify(batonOnly.idleCost)}`);
+    // The lever for a mostly idle fleet: a small workflow cache (docs/operations.md, Scaling out).
+    const idleSmall = await freshSchema(admin, 'idlesmall');
+    batonOnly.idleCostSmallCache = await idleCost(temporal, idleSmall.url, 'idlesmall', { WORKER_MAX_CACHED_WORKFLOWS: '250' });
+    log(`baton: idle with WORKER_MAX_CACHED_WORKFLOWS=250 ${JSON.stringify(batonOnly.idleCostSmallCache)}`);
   }
   if (wanted('graphile')) {
     const { schema } = await freshSchema(admin, 'graphile');

@@ -2,7 +2,7 @@
  * Baton in the bench process: the worker and the API's engine in-process (like the peers' workers), tasks
  * submitted as one signal per account (what POST /api/tasks/batch does), runs read from the ledger.
  */
-import { and, count, eq, like } from 'drizzle-orm';
+import { and, count, eq, like, type SQL } from 'drizzle-orm';
 import { loadConfig, type Config } from '../../config/env';
 import { createLogger } from '../../config/logger';
 import { openDatabase } from '../../db/client';
@@ -18,6 +18,8 @@ import type { BenchSystem, Job } from './types';
 export interface BatonSystem extends BenchSystem {
   config: Config;
   api: Awaited<ReturnType<typeof buildApi>>;
+  /** The account's succeeded runs with their task ids (for the handoff's step timings). */
+  runsWithIds(account: string): Promise<(Run & { taskId: string })[]>;
 }
 
 export async function createBatonSystem(env: Record<string, string>, prefix: string): Promise<BatonSystem> {
@@ -31,6 +33,17 @@ export async function createBatonSystem(env: Record<string, string>, prefix: str
   const api = await buildApi({ config, database, log });
   const { db } = database;
   const mine = like(tasks.taskId, `${prefix}%`);
+  const runsWhere = async (where: SQL) => {
+    const rows = await db.select({ taskId: tasks.taskId, accountId: tasks.accountId, startedAt: tasks.startedAt, finishedAt: tasks.finishedAt })
+      .from(tasks).where(where);
+    return rows.map((r) => ({
+      taskId: r.taskId,
+      account: r.accountId,
+      seq: Number(r.taskId.slice(r.taskId.lastIndexOf('.') + 1)),
+      start: r.startedAt!.getTime(),
+      end: r.finishedAt!.getTime(),
+    }));
+  };
   return {
     name: 'baton',
     config,
@@ -49,15 +62,9 @@ export async function createBatonSystem(env: Record<string, string>, prefix: str
       }
     },
     async runs() {
-      const rows = await db.select({ taskId: tasks.taskId, accountId: tasks.accountId, startedAt: tasks.startedAt, finishedAt: tasks.finishedAt })
-        .from(tasks).where(and(mine, eq(tasks.status, 'succeeded')));
-      return rows.map((r): Run => ({
-        account: r.accountId,
-        seq: Number(r.taskId.slice(r.taskId.lastIndexOf('.') + 1)),
-        start: r.startedAt!.getTime(),
-        end: r.finishedAt!.getTime(),
-      }));
+      return (await runsWhere(and(mine, eq(tasks.status, 'succeeded'))!)).map(({ taskId: _, ...run }) => run);
     },
+    runsWithIds: (account) => runsWhere(and(mine, eq(tasks.accountId, account), eq(tasks.status, 'succeeded'))!),
     async finished() {
       const [row] = await db.select({ n: count() }).from(tasks).where(and(mine, eq(tasks.status, 'succeeded')));
       return row?.n ?? 0;
