@@ -119,6 +119,17 @@ async function historyCost(baton: BatonSystem) {
   return { eventsPerTask: events / SIZES.handoffTasks, runsPer1000Tasks: (runs / SIZES.handoffTasks) * 1000, events, runs, handoffStepsMs: steps };
 }
 
+/** The worker's own memory gauges (prom-client's default metrics), in MB. */
+async function workerMemory(port: number): Promise<Record<string, number>> {
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
+  const gauge = (name: string) => Number(new RegExp(`^baton_worker_${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
+  return {
+    heapUsed: gauge('nodejs_heap_size_used_bytes'),
+    heapTotal: gauge('nodejs_heap_size_total_bytes'),
+    external: gauge('nodejs_external_memory_bytes'),
+  };
+}
+
 function rssMb(pid: number): Promise<number> {
   return readFile(`/proc/${pid}/status`, 'utf8').then((s) => Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? NaN) / 1024);
 }
@@ -176,7 +187,8 @@ async function submitLatency(base: string) {
 
 /** `prefix` keeps each measurement's accounts (and so workflow ids) apart; `env` is the worker's settings. */
 async function idleCost(temporal: TestTemporal, url: string, prefix: string, env: Record<string, string> = {}) {
-  const procs = await startBatonProcesses(temporal, url, { TEMPORAL_TASK_QUEUE: `bench-${prefix}`, ...env });
+  const metricsPort = await freePort();
+  const procs = await startBatonProcesses(temporal, url, { TEMPORAL_TASK_QUEUE: `bench-${prefix}`, WORKER_METRICS_PORT: String(metricsPort), ...env });
   try {
     const jobs: { accountId: string; type: string; payload: unknown }[] = [];
     for (let a = 0; a < SIZES.idleAccounts; a++) jobs.push({ accountId: `${prefix}-${a}`, type: 'sleep', payload: { ms: 0 } });
@@ -204,6 +216,8 @@ async function idleCost(temporal: TestTemporal, url: string, prefix: string, env
       accounts: SIZES.idleAccounts,
       workerSettings: env,
       workerRssMb: await rssMb(procs.worker.pid),
+      // Which part of the worker's RSS is the JavaScript heap and which is native (Temporal's core, V8's own).
+      workerMemoryMb: await workerMemory(metricsPort),
       serverCpuPercent: ((cpu1 - cpu0) / SIZES.idleSeconds) * 100,
       workerCpuPercent: ((wcpu1 - wcpu0) / SIZES.idleSeconds) * 100,
       serverRssMb: await rssMb(serverPid),
