@@ -103,9 +103,11 @@ export function createRunTask(deps: RunTaskDeps) {
         return finish({ kind: 'failed', error: { code: 'invalid_payload', message } });
       }
 
-      // Temporal gave up on this attempt while it waited for the ledger (its heartbeat timed out): a newer
-      // attempt may be running the task already, so this one must not call the handler.
+      // Stopped before the handler ran: a cancel request is recorded as the task's outcome, as it would be
+      // mid-run. Otherwise Temporal gave up on this attempt while it waited for the ledger (its heartbeat
+      // timed out, or the worker is shutting down): a newer attempt may run the task, so this one must not.
       if (activity.cancellationSignal.aborted) {
+        if (activity.cancellationDetails?.cancelRequested) return finish({ kind: 'cancelled' });
         throw activity.cancellationSignal.reason ?? new AbortedRun();
       }
       const ctx: TaskContext = {
