@@ -9,7 +9,7 @@
  */
 import type { Logger } from '../config/logger';
 import { sql } from 'drizzle-orm';
-import type { Database } from '../db/client';
+import type { Database, Unlisten } from '../db/client';
 import { errorMessage } from '../activities/errors';
 
 const TASK_CHANNEL = 'baton_task_events';
@@ -28,8 +28,6 @@ export interface NotificationHub {
   /** Stops listening and wakes every stream so that it ends (call before closing the HTTP server). */
   close(): Promise<void>;
 }
-
-type Unlisten = () => Promise<unknown>;
 
 export function createNotificationHub(database: Database, log: Logger): NotificationHub {
   const byTask = new Map<string, Set<Wake<number>>>();

@@ -21,11 +21,7 @@ if (!isLoopback(config.HOST) && config.API_KEYS.length === 0) {
 if (!config.DATABASE_URL) {
   log.warn('DATABASE_URL is unset: using the embedded PGlite database, which only this process can open');
 }
-const database = await openDatabase({
-  url: config.DATABASE_URL,
-  dataDir: config.BATON_DATA_DIR,
-  onConnectionError: (err) => log.warn({ err: err.message }, 'database connection lost; the pool reconnects'),
-});
+const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.BATON_DATA_DIR, log });
 await migrateDatabase(database);
 const api = await buildApi({ config, database, log });
 const server = await listen(api.app.fetch, config.HOST, config.PORT);

@@ -17,6 +17,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
+import type { Logger } from '../config/logger';
 import * as schema from './schema';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -48,8 +49,8 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** A schema to use instead of `public` (tests isolate themselves this way). */
   searchPath?: string;
-  /** Told of connection errors the pool recovers from by itself (a restarted server), for the log. */
-  onConnectionError?: (err: Error) => void;
+  /** Where connection errors the pool recovers from by itself (a restarted server) are logged. */
+  log?: Pick<Logger, 'warn'>;
 }
 
 /** How long a query waits for a connection (pool full or server down) before it fails. */
@@ -77,12 +78,13 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     ...(schemaName ? { options: `-c search_path=${quoteOption(schemaName)}` } : {}),
   };
   const pool = new pg.Pool({ ...clientConfig, max: options.poolSize ?? 10, idleTimeoutMillis: 30_000 });
-  const onError = options.onConnectionError ?? (() => {});
-  // A client whose server goes away emits 'error'; unhandled, it would end the process. The pool listens
-  // on idle clients; a checked-out one (inside a transaction, between two queries) needs its own listener.
-  // Its next query then fails, and the pool drops it on release.
-  pool.on('error', onError);
+  const onError = (err: Error) => options.log?.warn({ err: err.message }, 'database connection lost; the pool reconnects');
+  // A client whose server goes away emits 'error'; unhandled, it would end the process. Every client gets
+  // a listener when it connects, since a checked-out one (inside a transaction, between two queries) has
+  // no other: its next query then fails, and the pool drops it on release. The pool re-emits an idle
+  // client's error too; that one is already logged by the client's listener.
   pool.on('connect', (client) => client.on('error', onError));
+  pool.on('error', () => {});
   const db = drizzlePostgres({ client: pool, schema, casing: 'snake_case' }) as unknown as Db;
   const listeners = new Set<() => Promise<void>>();
 

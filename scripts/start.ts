@@ -78,11 +78,7 @@ try {
     const metricsServer = await serveMetrics(metrics.registry, config.METRICS_HOST, config.WORKER_METRICS_PORT);
     stops.push(async () => void metricsServer.close());
   }
-  const database = await openDatabase({
-    url: config.DATABASE_URL,
-    dataDir: config.BATON_DATA_DIR,
-    onConnectionError: (err) => log.warn({ err: err.message }, 'database connection lost; the pool reconnects'),
-  });
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.BATON_DATA_DIR, log });
   stops.push(() => database.close());
   await migrateDatabase(database);
 

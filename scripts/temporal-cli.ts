@@ -221,24 +221,24 @@ const STOP_GRACE_MS = 10_000;
 const TAIL_LINES = 40;
 
 /**
+ * The history service reads its task queues at most 20 times a second by default, so every activity
+ * completion waited up to 50 ms before the workflow task that follows it was dispatched: 34 of a 48 ms
+ * handoff (p50, the bench's step timings). Reading up to 1,000 times a second costs nothing while idle
+ * (the readers are woken by new tasks) and lets a cooldown timer or a handoff go out at once.
+ */
+const LATENCY_DYNAMIC_CONFIG = [
+  'history.transferProcessorMaxPollRPS=1000',
+  'history.timerProcessorMaxPollRPS=1000',
+  'history.visibilityProcessorMaxPollRPS=1000',
+];
+
+/**
  * Dynamic config Baton asks for only where the CLI takes it. The first two equal the defaults of the server
  * inside CLI v1.5.1 (Server 1.29.1), where they are recognised keys: stated so that a different
  * `$TEMPORAL_CLI` with other defaults behaves the same; the rest are the latency settings above. An
  * unknown key is ignored by the server; a CLI that rejects one makes the start fail early, and the start is
  * retried once without them.
  */
-/**
- * The history service reads its task queues at most 20 times a second by default, so every activity
- * completion waited up to 50 ms before the workflow task that follows it was dispatched: 34 of a 48 ms
- * handoff (p50, the bench's step timings). Reading up to 1,000 times a second costs nothing while idle
- * (the readers are woken by new tasks) and lets a cooldown timer or a handoff go out at once.
- */
-export const LATENCY_DYNAMIC_CONFIG = [
-  'history.transferProcessorMaxPollRPS=1000',
-  'history.timerProcessorMaxPollRPS=1000',
-  'history.visibilityProcessorMaxPollRPS=1000',
-];
-
 const OPTIONAL_DYNAMIC_CONFIG = [
   'frontend.enableUpdateWorkflowExecution=true',
   'frontend.workerVersioningDataAPIs=false',

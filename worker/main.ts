@@ -22,11 +22,7 @@ const metrics = createWorkerMetrics();
 const metricsServer = config.WORKER_METRICS_PORT
   ? await serveMetrics(metrics.registry, config.METRICS_HOST, config.WORKER_METRICS_PORT)
   : undefined;
-const database = await openDatabase({
-  url: config.DATABASE_URL,
-  dataDir: config.BATON_DATA_DIR,
-  onConnectionError: (err) => log.warn({ err: err.message }, 'database connection lost; the pool reconnects'),
-});
+const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.BATON_DATA_DIR, log });
 await migrateDatabase(database);
 const baton = await createBatonWorker({ config, database, log, metrics });
 log.info(
