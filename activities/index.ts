@@ -2,19 +2,26 @@
  * The activities of the account workflow, built from their dependencies so tests and the worker wire
  * them the same way. The workflow proxies `ReturnType<typeof createActivities>`.
  */
-import type { RecordAccountInput } from '../workflows/types';
+import type { RecordAccountInput, RecordAccountResult, RunMember, RunMemberFact } from '../workflows/types';
 import { cleanupInteractions, type CleanupResult } from './cleanup';
-import { recordAccount } from './ledger';
-import { createRunTask, type RunTaskDeps } from './run-task';
+import { readRunMembers, recordAccount } from './ledger';
+import { createTaskRunners, type RunTaskDeps } from './run-task';
 
 export type ActivityDeps = RunTaskDeps;
 
 export function createActivities(deps: ActivityDeps) {
+  const { runTask, runTasks } = createTaskRunners(deps);
   return {
-    runTask: createRunTask(deps),
+    runTasks,
+    /** Kept for workflows whose histories predate runs of tasks: they replay and finish with it. */
+    runTask,
     /** Local activity: ledger facts the workflow decided (queued, deduplicated, cancelled, ...) and its projection. */
-    async recordAccount(input: RecordAccountInput): Promise<void> {
-      await recordAccount(deps.db, input);
+    async recordAccount(input: RecordAccountInput): Promise<RecordAccountResult> {
+      return recordAccount(deps.db, input);
+    },
+    /** Local activity: what the ledger says of a run's members when the run's activity gave no answer. */
+    async readRunMembers(input: { members: Pick<RunMember, 'taskId' | 'fencingToken'>[] }): Promise<RunMemberFact[]> {
+      return readRunMembers(deps.db, input.members);
     },
     /** Retention of the interaction tables (the daily cleanup workflow). */
     async cleanupInteractions(): Promise<CleanupResult> {

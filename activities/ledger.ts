@@ -6,7 +6,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { accountErrors, accountStates, taskEvents, tasks } from '../db/schema';
-import type { AccountView, RecordAccountInput, TaskOutcome, TaskRecord, TaskSpec } from '../workflows/types';
+import type { AccountView, RecordAccountInput, RecordAccountResult, RunMemberFact, TaskOutcome, TaskRecord, TaskSpec } from '../workflows/types';
 
 export interface Lease {
   fencingToken: number;
@@ -32,7 +32,8 @@ function taskRow(spec: TaskSpec, accountId: string, status: string) {
   };
 }
 
-async function writeRecord(tx: Writer, accountId: string, r: TaskRecord): Promise<void> {
+/** Writes one fact; returns the task id when a `cancel_requested` record found its task running. */
+async function writeRecord(tx: Writer, accountId: string, r: TaskRecord): Promise<string | null> {
   const now = new Date();
   switch (r.kind) {
     case 'queued': {
@@ -44,7 +45,7 @@ async function writeRecord(tx: Writer, accountId: string, r: TaskRecord): Promis
       if (inserted.length) {
         await tx.insert(taskEvents).values({ taskId: r.task.taskId, accountId, type: 'queued', at: new Date(r.enqueuedAtMs) });
       }
-      return;
+      return null;
     }
     case 'deduplicated':
     case 'rejected': {
@@ -63,7 +64,7 @@ async function writeRecord(tx: Writer, accountId: string, r: TaskRecord): Promis
         .onConflictDoNothing()
         .returning({ taskId: tasks.taskId });
       if (inserted.length) await tx.insert(taskEvents).values({ taskId: r.task.taskId, accountId, type: status, data: { error } });
-      return;
+      return null;
     }
     case 'cancelled':
     case 'failed': {
@@ -74,7 +75,27 @@ async function writeRecord(tx: Writer, accountId: string, r: TaskRecord): Promis
         .where(and(eq(tasks.taskId, r.taskId), inArray(tasks.status, LIVE)))
         .returning({ taskId: tasks.taskId });
       if (updated.length) await tx.insert(taskEvents).values({ taskId: r.taskId, accountId, type: r.kind, data: { error } });
-      return;
+      return null;
+    }
+    case 'cancel_requested': {
+      // Still queued: the run has not reached it and now never will (its claim needs `queued`).
+      const error = { code: 'cancelled', message: r.reason };
+      const cancelled = await tx
+        .update(tasks)
+        .set({ status: 'cancelled', finishedAt: now, error, updatedAt: now })
+        .where(and(eq(tasks.taskId, r.taskId), eq(tasks.status, 'queued')))
+        .returning({ taskId: tasks.taskId });
+      if (cancelled.length) {
+        await tx.insert(taskEvents).values({ taskId: r.taskId, accountId, type: 'cancelled', data: { error } });
+        return null;
+      }
+      // Running: the attempt reads the mark when Temporal cancels the run, and records `cancelled` itself.
+      const marked = await tx
+        .update(tasks)
+        .set({ cancelRequestedAt: now, updatedAt: now })
+        .where(and(eq(tasks.taskId, r.taskId), eq(tasks.status, 'running')))
+        .returning({ taskId: tasks.taskId });
+      return marked.length ? r.taskId : null;
     }
   }
 }
@@ -111,18 +132,39 @@ export async function writeProjection(tx: Writer, v: AccountView, lease?: Lease)
     });
 }
 
-export async function recordAccount(db: Db, input: RecordAccountInput): Promise<void> {
-  await db.transaction(async (tx) => {
-    for (const r of input.records) await writeRecord(tx, input.accountId, r);
+export async function recordAccount(db: Db, input: RecordAccountInput): Promise<RecordAccountResult> {
+  return db.transaction(async (tx) => {
+    // The fence first: once this commits, a run claims no further member, so a cancel below that finds its
+    // task running knows that task is the run's last.
+    if (input.runFence !== undefined) {
+      await tx
+        .update(accountStates)
+        .set({ runFence: sql`greatest(coalesce(${accountStates.runFence}, 0), ${input.runFence}::bigint)` })
+        .where(eq(accountStates.accountId, input.accountId));
+    }
+    const runningCancelRequested: string[] = [];
+    for (const r of input.records) {
+      const running = await writeRecord(tx, input.accountId, r);
+      if (running) runningCancelRequested.push(running);
+    }
     if (input.projection) await writeProjection(tx, input.projection);
+    return { runningCancelRequested };
   });
 }
 
 export type StartResult =
   | { kind: 'started'; attempts: number }
-  | { kind: 'finished'; outcome: TaskOutcome }
+  /** The task is over already; `fencingToken` says whose attempt ended it. */
+  | { kind: 'finished'; outcome: TaskOutcome; fencingToken: number | null }
   | { kind: 'stale' }
   | { kind: 'missing' };
+
+/**
+ * How a run's member after the first may be claimed. `first`: not started by this run before, so the
+ * account's run fence must be below its token. `again`: only a task this run already started (a retry of
+ * the run resumes its member, and starts no new one).
+ */
+export type FollowerClaim = { accountId: string; mode: 'first' | 'again' };
 
 function outcomeFromRow(row: { status: string; result: unknown; error: { code: string; message: string } | null }): TaskOutcome {
   switch (row.status) {
@@ -141,7 +183,18 @@ function outcomeFromRow(row: { status: string; result: unknown; error: { code: s
  * Claims the task for this attempt: running, attempts + 1, the new lease. A task that already reached a
  * terminal status is not run again (its worker died after recording it); an older lease is refused.
  */
-export async function startAttempt(db: Db, taskId: string, lease: Lease, projection: AccountView): Promise<StartResult> {
+export async function startAttempt(
+  db: Db,
+  taskId: string,
+  lease: Lease,
+  projection: AccountView,
+  follower?: FollowerClaim & { type: string },
+): Promise<StartResult> {
+  const followerCondition = !follower
+    ? undefined
+    : follower.mode === 'again'
+      ? eq(tasks.fencingToken, lease.fencingToken)
+      : sql`NOT EXISTS (SELECT 1 FROM ${accountStates} WHERE ${accountStates.accountId} = ${follower.accountId} AND ${accountStates.runFence} >= ${lease.fencingToken}::bigint)`;
   return db.transaction(async (tx) => {
     const now = new Date();
     const claimed = await tx
@@ -159,6 +212,9 @@ export async function startAttempt(db: Db, taskId: string, lease: Lease, project
           eq(tasks.taskId, taskId),
           inArray(tasks.status, LIVE),
           sql`(${tasks.fencingToken} IS NULL OR (${tasks.fencingToken}, ${tasks.activityAttempt}) < (${lease.fencingToken}::bigint, ${lease.activityAttempt}::int))`,
+          // A follower starts from `queued` only: a cancel that got there first has ended it.
+          follower ? (follower.mode === 'first' ? eq(tasks.status, 'queued') : undefined) : undefined,
+          followerCondition,
         ),
       )
       .returning({ attempts: tasks.attempts, accountId: tasks.accountId });
@@ -168,17 +224,68 @@ export async function startAttempt(db: Db, taskId: string, lease: Lease, project
         taskId, accountId: row.accountId, type: 'started', at: now,
         data: { attempt: row.attempts, fencingToken: lease.fencingToken, activityAttempt: lease.activityAttempt },
       });
-      await writeProjection(tx, projection, lease);
+      if (follower) await noteFollowerStart(tx, follower.accountId, taskId, follower.type, lease, now);
+      else await writeProjection(tx, projection, lease);
       return { kind: 'started', attempts: row.attempts };
     }
     const existing = await tx
-      .select({ status: tasks.status, result: tasks.result, error: tasks.error })
+      .select({ status: tasks.status, result: tasks.result, error: tasks.error, fencingToken: tasks.fencingToken })
       .from(tasks)
       .where(eq(tasks.taskId, taskId));
     const current = existing[0];
     if (!current) return { kind: 'missing' };
-    if (!LIVE.includes(current.status)) return { kind: 'finished', outcome: outcomeFromRow(current) };
+    if (!LIVE.includes(current.status)) return { kind: 'finished', outcome: outcomeFromRow(current), fencingToken: current.fencingToken };
     return { kind: 'stale' };
+  });
+}
+
+/**
+ * Shows a run's later member as the account's running task. The workflow only hears of the run when it
+ * ends, so its own projection still names the first member; its next write (a newer version) replaces this.
+ */
+async function noteFollowerStart(tx: Tx, accountId: string, taskId: string, type: string, lease: Lease, now: Date): Promise<void> {
+  await tx
+    .update(accountStates)
+    .set({
+      runningTaskId: taskId,
+      runningTaskType: type,
+      runningSince: now,
+      queueLength: sql`greatest(${accountStates.queueLength} - 1, 0)`,
+      leaseToken: lease.fencingToken,
+      leaseAttempt: lease.activityAttempt,
+      updatedAt: now,
+    })
+    .where(and(eq(accountStates.accountId, accountId), sql`coalesce(${accountStates.leaseToken}, 0) < ${lease.fencingToken}::bigint`));
+}
+
+/** Whether a cancel reached this task after a run started it (see the `cancel_requested` record). */
+export async function cancelRequested(db: Db, taskId: string): Promise<boolean> {
+  const rows = await db.select({ at: tasks.cancelRequestedAt }).from(tasks).where(eq(tasks.taskId, taskId));
+  return rows[0]?.at != null;
+}
+
+/**
+ * What became of each member of a run whose activity gave no answer (Temporal gave up on it, or it was
+ * cancelled): finished by this run (the row carries its token), started and not finished, or not started.
+ */
+export async function readRunMembers(db: Db, members: { taskId: string; fencingToken: number }[]): Promise<RunMemberFact[]> {
+  const rows = await db
+    .select({
+      taskId: tasks.taskId, status: tasks.status, result: tasks.result, error: tasks.error,
+      fencingToken: tasks.fencingToken, cancelRequestedAt: tasks.cancelRequestedAt,
+    })
+    .from(tasks)
+    .where(inArray(tasks.taskId, members.map((m) => m.taskId)));
+  const byId = new Map(rows.map((r) => [r.taskId, r]));
+  return members.map(({ taskId, fencingToken }): RunMemberFact => {
+    const row = byId.get(taskId);
+    if (!row || row.fencingToken !== fencingToken) return { taskId, state: 'not_started' };
+    if (row.status === 'running') return { taskId, state: 'started', cancelRequested: row.cancelRequestedAt !== null };
+    if (row.status === 'queued') {
+      // Back in the queue with this run's token: the member was rate limited.
+      return { taskId, state: 'finished', outcome: { kind: 'rate_limited', message: row.error?.message ?? 'rate limited' } };
+    }
+    return { taskId, state: 'finished', outcome: outcomeFromRow(row) };
   });
 }
 

@@ -39,6 +39,8 @@ export async function buildApi(w: ApiWiring) {
       idleTimeoutMs: config.ACCOUNT_IDLE_TIMEOUT_MS,
       continueAsNewAfterTasks: config.CONTINUE_AS_NEW_AFTER_TASKS,
       heartbeatTimeoutMs: config.TASK_HEARTBEAT_TIMEOUT_MS,
+      runMaxTasks: config.RUN_MAX_TASKS,
+      runWindowMs: config.RUN_WINDOW_MS,
     },
   });
   const health: HealthChecks = {

@@ -83,6 +83,13 @@ const schema = z.object({
   ACCOUNT_IDLE_TIMEOUT_MS: positiveInt.default(3_600_000),
   /** Continue-as-new after this many tasks even if Temporal does not suggest it yet. (Default: 1000) */
   CONTINUE_AS_NEW_AFTER_TASKS: positiveInt.default(1000),
+  /**
+   * Queued tasks of one account that one activity may run back to back, each with its own claim, record
+   * and fencing token; 1 gives every task its own activity. (Default: 50)
+   */
+  RUN_MAX_TASKS: positiveInt.default(50),
+  /** A run of tasks starts no further task after this long, so a new, more urgent task waits no longer. (Default: 1000) */
+  RUN_WINDOW_MS: positiveInt.default(1000),
   /** Heartbeat timeout of a running task; a dead worker's task is retried after it. (Default: 20000) */
   TASK_HEARTBEAT_TIMEOUT_MS: positiveInt.default(20_000),
   /** How long `?wait=true` waits for the workflow before answering 202 instead. (Default: 5000) */

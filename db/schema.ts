@@ -33,6 +33,11 @@ export const tasks = pgTable(
     result: jsonb(),
     error: jsonb().$type<{ code: string; message: string }>(),
     duplicateOf: text(),
+    /**
+     * Set when a cancel reaches a task that a run of the account's tasks (one activity) has already
+     * started: the attempt checks it when Temporal cancels the run, so only this task ends `cancelled`.
+     */
+    cancelRequestedAt: tz(),
     updatedAt: tz().notNull().defaultNow(),
   },
   (t) => [
@@ -80,6 +85,12 @@ export const accountStates = pgTable(
     /** Newest lease handed to a running attempt of this account (see tasks.fencingToken). */
     leaseToken: bigint({ mode: 'number' }),
     leaseAttempt: integer(),
+    /**
+     * A run of tasks (one activity) starts no task whose fencing token is at or below this: the workflow
+     * raises it when something it learned mid-run (a suspend, a cooldown, a more urgent task, a cancel)
+     * must stop the run after the task in hand.
+     */
+    runFence: bigint({ mode: 'number' }),
     updatedAt: tz().notNull().defaultNow(),
   },
   (t) => [index('account_states_state_idx').on(t.state, t.accountId)],

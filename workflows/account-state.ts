@@ -303,19 +303,53 @@ export function decide(state: AccountState, nowMs: number): Decision {
   return { kind: 'wait', untilMs: earliest, reason: 'scheduled' };
 }
 
-/** Takes a queued task into the single running slot and hands out its fencing token. */
-export function beginTask(state: AccountState, taskId: string, nowMs: number): RunningTask {
+/**
+ * Takes a queued task into the single running slot and hands out its fencing token, or gives it the token
+ * `reserveTokens` set aside for it when it was planned into a run.
+ */
+export function beginTask(state: AccountState, taskId: string, nowMs: number, reservedToken?: number): RunningTask {
   if (state.running) throw new Error(`account ${state.accountId} already runs ${state.running.task.taskId}`);
   const i = state.queue.findIndex((t) => t.taskId === taskId);
   if (i === -1) throw new Error(`task ${taskId} is not queued`);
+  if (reservedToken !== undefined && reservedToken >= state.nextFencingToken) {
+    throw new Error(`fencing token ${reservedToken} was never reserved`);
+  }
   const [task] = state.queue.splice(i, 1) as [QueuedTask];
   task.attempts += 1;
-  const running: RunningTask = { task, fencingToken: state.nextFencingToken, startedAtMs: nowMs };
-  state.nextFencingToken += 1;
+  const running: RunningTask = { task, fencingToken: reservedToken ?? state.nextFencingToken, startedAtMs: nowMs };
+  if (reservedToken === undefined) state.nextFencingToken += 1;
   state.tasksStarted += 1;
   state.running = running;
   touch(state);
   return running;
+}
+
+/**
+ * The tasks that would start right after `headId`, in order, if each of them succeeded at once and nothing
+ * else happened: the queued tasks directly behind it that may start now, at most `max`, with payloads of
+ * at most `maxPayloadChars` JSON characters in all. A run (one activity) may take them one after another.
+ *
+ * None when a task ahead of the head waits for its scheduled time: it may come due during the run, and
+ * would then go first.
+ */
+export function planRun(state: AccountState, headId: string, nowMs: number, max: number, maxPayloadChars: number): QueuedTask[] {
+  if (state.queue[0]?.taskId !== headId) return [];
+  const followers: QueuedTask[] = [];
+  let chars = 0;
+  for (const task of state.queue.slice(1, max + 1)) {
+    if (task.runAfterMs !== undefined && task.runAfterMs > nowMs) break;
+    chars += JSON.stringify(task.payload ?? null).length;
+    if (chars > maxPayloadChars) break;
+    followers.push(task);
+  }
+  return followers;
+}
+
+/** Sets aside `count` fencing tokens for a run's later tasks; returns the first. */
+export function reserveTokens(state: AccountState, count: number): number {
+  const first = state.nextFencingToken;
+  state.nextFencingToken += count;
+  return first;
 }
 
 /** Backoff for the n-th consecutive rate limit (n ≥ 1), jittered, never below the handler's retry-after. */

@@ -7,6 +7,7 @@
  * loop decides again from the state as it is then.
  */
 import {
+  ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
   allHandlersFinished,
@@ -32,7 +33,9 @@ import {
   endCooldown as endCooldownNow,
   enqueueTasks,
   hydrate,
+  planRun,
   positionOf,
+  reserveTokens,
   resume as resumeAccount,
   settle,
   startManualCooldown,
@@ -44,7 +47,7 @@ import {
 } from './account-state';
 import * as messages from './messages';
 import { AccountStateKey, CooldownUntilKey, QueueLengthKey, queueLengthToPublish } from './search-attributes';
-import type { EngineSettings, TaskOutcome, TaskRecord, TaskSpec } from './types';
+import type { EngineSettings, RunMember, RunTasksResult, TaskOutcome, TaskRecord, TaskSpec } from './types';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -55,7 +58,17 @@ export interface AccountWorkflowOptions {
   continueAsNewAfterTasks: number;
   /** A running task that stops heartbeating this long is retried (its worker is presumed dead). */
   heartbeatTimeoutMs: number;
+  /**
+   * Queued tasks one activity may run back to back (the first included), each with its own ledger claim,
+   * record and fencing token. 1 runs every task in its own activity. (Default: 1, for inputs from before runs)
+   */
+  runMaxTasks?: number;
+  /** A run starts no further task once it has lasted this long. (Default: 1000) */
+  runWindowMs?: number;
 }
+
+/** Payload characters one run carries in all (Temporal refuses inputs above 2 MB). */
+const RUN_PAYLOAD_CHARS = 256 * 1024;
 
 export interface AccountWorkflowInput {
   accountId: string;
@@ -69,7 +82,7 @@ export function accountWorkflowId(accountId: string): string {
   return `account:${accountId}`;
 }
 
-const { recordAccount } = proxyLocalActivities<Activities>({
+const { recordAccount, readRunMembers } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '15s',
   // The ledger is a projection of this workflow: keep trying until Postgres answers, never drop a fact.
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
@@ -94,6 +107,23 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
     wake += 1;
   };
 
+  /** The run in flight (one `runTasks` activity): its members, and whether it has been told to stop. */
+  interface Run {
+    members: RunMember[];
+    ids: Set<string>;
+    /** Lowest priority among the members: a task queued above it must not wait for the whole run. */
+    lowestPriority: number;
+    /** The fence to write: set when the run must start no further member. */
+    fence: number | null;
+    fenceWritten: boolean;
+  }
+  let run: Run | null = null;
+  /** Something a handler learned changes what runs next: the run in flight starts no further member. */
+  const stopRun = (): void => {
+    if (!run || run.members.length < 2 || run.fence !== null) return;
+    run.fence = run.members[run.members.length - 1]!.fencingToken;
+  };
+
   const record = (spec: TaskSpec, result: EnqueueResult): void => {
     switch (result.status) {
       case 'queued':
@@ -113,9 +143,14 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
     }
   };
 
+  const stopRunIfOvertaken = (tasks: TaskSpec[]): void => {
+    if (run && tasks.some((t) => (t.priority ?? 0) > run!.lowestPriority)) stopRun();
+  };
+
   setHandler(messages.enqueue, ({ tasks }) => {
     const results = enqueueTasks(state, tasks, Date.now());
     results.forEach((r, i) => record(tasks[i]!, r));
+    stopRunIfOvertaken(tasks.filter((_, i) => results[i]!.status === 'queued'));
     changed();
   });
 
@@ -124,7 +159,9 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
     (spec) => {
       const known = state.seen.has(spec.taskId);
       if (!known) {
-        record(spec, enqueueTasks(state, [spec], Date.now())[0]!);
+        const result = enqueueTasks(state, [spec], Date.now())[0]!;
+        record(spec, result);
+        if (result.status === 'queued') stopRunIfOvertaken([spec]);
         changed();
       }
       if (state.running?.task.taskId === spec.taskId) return { taskId: spec.taskId, status: 'running', position: null };
@@ -145,6 +182,15 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
   );
 
   setHandler(messages.cancel, ({ taskId, reason }) => {
+    if (run?.ids.has(taskId)) {
+      // The run may have started it, or not yet: the ledger knows. The flush cancels it there if it is
+      // still queued, or marks it and tells us it runs, and then we cancel the run (see flushLoop).
+      cancelTask(state, taskId);
+      stopRun();
+      records.push({ kind: 'cancel_requested', taskId, reason: reason ?? 'cancelled while queued' });
+      changed();
+      return;
+    }
     const result = cancelTask(state, taskId);
     if (result === 'removed') records.push({ kind: 'cancelled', taskId, reason: reason ?? 'cancelled while queued' });
     // The running task learns of it through its next heartbeat and stops.
@@ -154,6 +200,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
 
   setHandler(messages.suspend, ({ reason }) => {
     suspendAccount(state, reason, Date.now());
+    stopRun();
     changed();
   });
   setHandler(messages.resume, () => {
@@ -162,6 +209,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
   });
   setHandler(messages.startCooldown, ({ durationMs, reason }) => {
     startManualCooldown(state, durationMs, reason, Date.now());
+    stopRun();
     changed();
   });
   setHandler(messages.endCooldown, () => {
@@ -184,7 +232,12 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
       const batch = records.splice(0, records.length);
       const projection = projectionDirty ? view(state, Date.now(), false) : null;
       projectionDirty = false;
-      await recordAccount({ accountId, records: batch, projection });
+      const flushedRun = run;
+      const runFence = flushedRun && flushedRun.fence !== null && !flushedRun.fenceWritten ? flushedRun.fence : undefined;
+      if (runFence !== undefined) flushedRun!.fenceWritten = true;
+      const result = await recordAccount({ accountId, records: batch, projection, ...(runFence === undefined ? {} : { runFence }) });
+      // Histories from before runs recorded no result here.
+      if (result?.runningCancelRequested.some((id) => run === flushedRun && run?.ids.has(id))) runningScope?.cancel();
       flushing = false;
     }
   };
@@ -257,6 +310,103 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
     projectionDirty = true;
   };
 
+  /**
+   * Runs the task `decide` chose and, behind it in the same activity, the queued tasks that would follow it
+   * at once (see `planRun`), then applies each one's outcome in order as if each had run alone.
+   */
+  const runBatch = async (headId: string): Promise<void> => {
+    // A run ends where continue-as-new is due, so a history never holds more task starts than promised.
+    const maxTasks = Math.max(1, Math.min(options.runMaxTasks ?? 1, options.continueAsNewAfterTasks - state.tasksStarted));
+    const followers = planRun(state, headId, Date.now(), maxTasks - 1, RUN_PAYLOAD_CHARS);
+    const head = beginTask(state, headId, Date.now());
+    const firstReserved = reserveTokens(state, followers.length);
+    const members: RunMember[] = [
+      { taskId: head.task.taskId, type: head.task.type, payload: head.task.payload, fencingToken: head.fencingToken },
+      ...followers.map((t, i) => ({ taskId: t.taskId, type: t.type, payload: t.payload, fencingToken: firstReserved + i })),
+    ];
+    run = {
+      members,
+      ids: new Set(members.map((m) => m.taskId)),
+      lowestPriority: Math.min(head.task.priority, ...followers.map((t) => t.priority)),
+      fence: null,
+      fenceWritten: false,
+    };
+    publish();
+    projectionDirty = false; // the activity writes the projection with the first task's start
+    const windowMs = options.runWindowMs ?? 1000;
+    const { runTasks } = proxyActivities<Activities>({
+      // Every member gets a whole task timeout: none starts after the window.
+      startToCloseTimeout: state.settings.taskTimeoutMs + (members.length > 1 ? windowMs : 0),
+      heartbeatTimeout: options.heartbeatTimeoutMs,
+      retry: {
+        maximumAttempts: state.settings.maxAttempts,
+        initialInterval: state.settings.retryInitialMs,
+        backoffCoefficient: 2,
+        maximumInterval: state.settings.retryMaxMs,
+      },
+      // Wait for the activity to stop: the account's next task must not start beside a cancelled one.
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      summary: members.length > 1 ? `${members.length} tasks from ${head.task.taskId}` : `task ${head.task.taskId} ${head.task.type}`,
+    });
+    let ran: RunTasksResult['ran'];
+    const scope = new CancellationScope();
+    runningScope = scope;
+    try {
+      const result = await scope.run(() =>
+        runTasks({ accountId, members, maxAttempts: state.settings.maxAttempts, windowMs, projection: view(state, Date.now(), false) }),
+      );
+      ran = result.ran;
+      updateSettings(state, result.settings);
+    } catch (err) {
+      ran = await outcomesFromLedger(members, err);
+    } finally {
+      runningScope = null;
+      run = null;
+    }
+    for (const [i, { taskId, outcome }] of ran.entries()) {
+      if (i > 0) {
+        if (positionOf(state, taskId) === null) {
+          // Cancelled while the run had it: a rate-limited one would wait in the ledger for nothing.
+          if (outcome.kind === 'rate_limited') records.push({ kind: 'cancelled', taskId, reason: 'cancelled while running' });
+          continue;
+        }
+        beginTask(state, taskId, Date.now(), members[i]!.fencingToken);
+      }
+      applyOutcome(state, outcome, Date.now(), Math.random());
+    }
+    projectionDirty = true;
+  };
+
+  /**
+   * The run's activity gave no answer (Temporal gave up on it, or it was cancelled): the ledger says how far
+   * it got. The member it was running when it stopped failed, or was cancelled if a cancel was meant for it.
+   */
+  const outcomesFromLedger = async (members: RunMember[], err: unknown): Promise<RunTasksResult['ran']> => {
+    const facts = await readRunMembers({ members: members.map(({ taskId, fencingToken }) => ({ taskId, fencingToken })) });
+    const ran: RunTasksResult['ran'] = [];
+    for (const [i, fact] of facts.entries()) {
+      if (fact.state === 'finished') {
+        ran.push({ taskId: fact.taskId, outcome: fact.outcome });
+        if (fact.outcome.kind === 'succeeded' || fact.outcome.kind === 'skipped') continue;
+        break;
+      }
+      if (fact.state === 'not_started' && i > 0) break;
+      const cancelled = isCancellation(err) && (members.length === 1 || (fact.state === 'started' && fact.cancelRequested));
+      if (cancelled) {
+        records.push({ kind: 'cancelled', taskId: fact.taskId, reason: 'cancelled while running' });
+        ran.push({ taskId: fact.taskId, outcome: { kind: 'cancelled' } });
+      } else {
+        // Retries exhausted, the task timed out, or it was cut short: the activity could not record it.
+        const message = isCancellation(err) ? 'stopped when its run was cancelled' : err instanceof Error ? err.message : String(err);
+        const error = { code: isCancellation(err) ? 'interrupted' : 'attempts_exhausted', message };
+        records.push({ kind: 'failed', taskId: fact.taskId, fencingToken: members[i]!.fencingToken, error });
+        ran.push({ taskId: fact.taskId, outcome: { kind: 'failed', error } });
+      }
+      break;
+    }
+    return ran;
+  };
+
   const accountIsQuiet = (): boolean =>
     state.queue.length === 0 && !state.running && !state.suspended && !state.cooldown && flushed() && !projectionDirty;
 
@@ -280,7 +430,9 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
     }
     const decision = decide(state, Date.now());
     if (decision.kind === 'run') {
-      await runOne(decision.taskId);
+      // Histories from before runs of tasks replay with one activity per task.
+      if (patched('task-runs')) await runBatch(decision.taskId);
+      else await runOne(decision.taskId);
       continue;
     }
     publish();

@@ -121,16 +121,63 @@ export interface RunTaskResult {
   settings: EngineSettings;
 }
 
+/** One task of a run: the account's queued tasks that one `runTasks` activity runs back to back. */
+export interface RunMember {
+  taskId: string;
+  type: string;
+  payload: unknown;
+  /** Handed out by the workflow when the run began; each member has its own. */
+  fencingToken: number;
+}
+
+/**
+ * Input of the `runTasks` activity. The first member is the task the workflow decided to run; the others
+ * are the tasks that would follow it at once if each succeeded. The activity runs them in order and stops
+ * at the first that does not succeed (or is skipped), once `windowMs` has passed, when it is cancelled, or
+ * when the ledger refuses the next one (a cancel or the account's run fence).
+ */
+export interface RunTasksInput {
+  accountId: string;
+  members: RunMember[];
+  maxAttempts: number;
+  /** No member after the first starts once the run has lasted this long. */
+  windowMs: number;
+  /** The account as it is while the first member runs; written with its start. */
+  projection: AccountView;
+}
+
+export interface RunTasksResult {
+  /** The members that ran, in order, and what each came to. Always starts with the first member. */
+  ran: { taskId: string; outcome: TaskOutcome }[];
+  /** Settings as stored now, so the next outcome applies changes without a restart. */
+  settings: EngineSettings;
+}
+
+/** What the ledger says of one member of a run the workflow got no answer for (the activity failed). */
+export type RunMemberFact =
+  | { taskId: string; state: 'finished'; outcome: TaskOutcome }
+  | { taskId: string; state: 'started'; cancelRequested: boolean }
+  | { taskId: string; state: 'not_started' };
+
 /** A ledger fact the workflow decided and a local activity writes. */
 export type TaskRecord =
   | { kind: 'queued'; task: TaskSpec; enqueuedAtMs: number }
   | { kind: 'deduplicated'; task: TaskSpec; code: 'already_running' | 'already_queued'; existingTaskId: string }
   | { kind: 'rejected'; task: TaskSpec; code: 'queue_full'; message: string }
   | { kind: 'cancelled'; taskId: string; reason: string }
+  /** A cancel of a task a run may have started: cancels it if still queued, else marks it for the run. */
+  | { kind: 'cancel_requested'; taskId: string; reason: string }
   | { kind: 'failed'; taskId: string; fencingToken: number; error: { code: string; message: string } };
 
 export interface RecordAccountInput {
   accountId: string;
   records: TaskRecord[];
   projection: AccountView | null;
+  /** Raises the account's run fence (see `RunTasksInput`): no member at or below it starts. */
+  runFence?: number;
+}
+
+export interface RecordAccountResult {
+  /** Tasks of `cancel_requested` records that were already running: the workflow cancels their run. */
+  runningCancelRequested: string[];
 }

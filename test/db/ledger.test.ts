@@ -5,7 +5,9 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finishAttempt, recordAccount, recordAccountError, recordProgress, recordRetry, startAttempt, writeProjection } from '../../activities/ledger';
+import {
+  finishAttempt, readRunMembers, recordAccount, recordAccountError, recordProgress, recordRetry, startAttempt, writeProjection,
+} from '../../activities/ledger';
 import { migrateDatabase } from '../../db/migrate';
 import { accountErrors, accountStates, taskEvents, tasks } from '../../db/schema';
 import type { AccountView, TaskSpec } from '../../workflows/types';
@@ -46,10 +48,46 @@ describe.each<DriverKind>(['postgres', 'pglite'])('ledger on %s', (driver) => {
     expect(row).toMatchObject({ status: 'succeeded', result: 'new', attempts: 2 });
     // A later attempt (its worker died after recording) gets the recorded outcome, not a second run.
     expect(await startAttempt(db, 't1', { fencingToken: 10, activityAttempt: 3 }, view('a', 3))).toEqual({
-      kind: 'finished', outcome: { kind: 'succeeded', result: 'new' },
+      kind: 'finished', outcome: { kind: 'succeeded', result: 'new' }, fencingToken: 10,
     });
     const events = await db.select().from(taskEvents).where(eq(taskEvents.taskId, 't1'));
     expect(events.map((e) => e.type).sort()).toEqual(['queued', 'started', 'started', 'succeeded']);
+  });
+
+  it('claims the later members of a run only below the fence, only from queued, and resumes only its own', async () => {
+    const { db } = t.database;
+    const acc = `run-${driver}`;
+    const ids = ['r1', 'r2', 'r3', 'r4'].map((id) => `${id}-${driver}`);
+    await recordAccount(db, { accountId: acc, projection: view(acc, 1), records: ids.map((id) => ({ kind: 'queued', task: spec(id), enqueuedAtMs: Date.now() })) });
+    const follower = (mode: 'first' | 'again') => ({ accountId: acc, mode, type: 'sleep' });
+    expect(await startAttempt(db, ids[0]!, { fencingToken: 100, activityAttempt: 1 }, view(acc, 2))).toEqual({ kind: 'started', attempts: 1 });
+    await finishAttempt(db, acc, ids[0]!, { fencingToken: 100, activityAttempt: 1 }, { kind: 'succeeded' });
+    expect(await startAttempt(db, ids[1]!, { fencingToken: 101, activityAttempt: 1 }, view(acc, 2), follower('first'))).toEqual({ kind: 'started', attempts: 1 });
+    const [shown] = await db.select().from(accountStates).where(eq(accountStates.accountId, acc));
+    expect(shown).toMatchObject({ runningTaskId: ids[1], leaseToken: 101 });
+
+    // A cancel reaches the running member (marked, reported) and a queued one (cancelled), behind the fence.
+    const { runningCancelRequested } = await recordAccount(db, {
+      accountId: acc, projection: null, runFence: 103,
+      records: [{ kind: 'cancel_requested', taskId: ids[1]!, reason: 'x' }, { kind: 'cancel_requested', taskId: ids[2]!, reason: 'x' }],
+    });
+    expect(runningCancelRequested).toEqual([ids[1]]);
+    expect(await startAttempt(db, ids[2]!, { fencingToken: 102, activityAttempt: 1 }, view(acc, 2), follower('first'))).toMatchObject({ kind: 'finished', outcome: { kind: 'cancelled' } });
+    // The fence stops a member that is still queued.
+    expect(await startAttempt(db, ids[3]!, { fencingToken: 103, activityAttempt: 1 }, view(acc, 2), follower('first'))).toEqual({ kind: 'stale' });
+    // A retry of the run resumes the member it had started, and starts none it had not.
+    expect(await startAttempt(db, ids[1]!, { fencingToken: 101, activityAttempt: 2 }, view(acc, 2), follower('again'))).toEqual({ kind: 'started', attempts: 2 });
+    expect(await startAttempt(db, ids[3]!, { fencingToken: 104, activityAttempt: 2 }, view(acc, 2), follower('again'))).toEqual({ kind: 'stale' });
+
+    expect(await readRunMembers(db, [
+      { taskId: ids[0]!, fencingToken: 100 }, { taskId: ids[1]!, fencingToken: 101 },
+      { taskId: ids[2]!, fencingToken: 102 }, { taskId: ids[3]!, fencingToken: 103 },
+    ])).toEqual([
+      { taskId: ids[0], state: 'finished', outcome: { kind: 'succeeded', result: null } },
+      { taskId: ids[1], state: 'started', cancelRequested: true },
+      { taskId: ids[2], state: 'not_started' },
+      { taskId: ids[3], state: 'not_started' },
+    ]);
   });
 
   it('drops the retry, progress and error notes of an attempt that lost the task', async () => {

@@ -51,6 +51,27 @@ const scenarios: Record<string, (stack: TestStack, accountId: string) => Promise
     await call(stack, 'POST', `/api/accounts/${a}/cooldown`, { seconds: 600, reason: 'recording' });
     await call(stack, 'DELETE', `/api/accounts/${a}/cooldown`);
   },
+  // Runs of tasks: a queued member cancelled, a running member cancelled, a transient retry inside a run,
+  // a suspend that stops a run, a more urgent task that overtakes one.
+  async 'runs'(stack, a) {
+    const payloads = [300, 5, 5, -1, 5, 3000, 5, 300, 5, 5];
+    const batch = await call(stack, 'POST', '/api/tasks/batch', {
+      tasks: payloads.map((ms) => (ms < 0
+        ? { accountId: a, type: 'simulate', payload: { outcome: 'transient', failTimes: 1 } }
+        : { accountId: a, type: 'sleep', payload: { ms } })),
+    });
+    const ids = (batch.body.results as { taskId: string }[]).map((r) => r.taskId);
+    const running = (i: number) => eventually(async () => (await call(stack, 'GET', `/api/tasks/${ids[i]}`)).body.status === 'running');
+    await running(0);
+    await call(stack, 'POST', `/api/tasks/${ids[2]}/cancel`);
+    await running(5);
+    await call(stack, 'POST', `/api/tasks/${ids[5]}/cancel`);
+    await running(7);
+    await call(stack, 'POST', `/api/accounts/${a}/tasks`, { type: 'sleep', payload: { ms: 5 }, priority: 5 });
+    await call(stack, 'POST', `/api/accounts/${a}/suspend`, { reason: 'recording' });
+    await new Promise((r) => setTimeout(r, 500));
+    await call(stack, 'POST', `/api/accounts/${a}/resume`);
+  },
   // Enough tasks to continue-as-new twice (the stack's bound is 20), then idle completion.
   async 'continue-as-new'(stack, a) {
     await call(stack, 'POST', '/api/tasks/batch', { tasks: Array.from({ length: 45 }, () => ({ accountId: a, type: 'sleep', payload: { ms: 0 } })) });
@@ -72,7 +93,7 @@ const cli = await findOrBuildTemporalCli(() => {});
 const temporal = await startTestTemporal();
 const stack = await startStack(temporal, {
   driver: 'pglite',
-  env: { ACCOUNT_IDLE_TIMEOUT_MS: '1500', CONTINUE_AS_NEW_AFTER_TASKS: '20', RETRY_INITIAL_SECONDS: '0.1', BREAKER_FAILURE_THRESHOLD: '5' },
+  env: { ACCOUNT_IDLE_TIMEOUT_MS: '1500', CONTINUE_AS_NEW_AFTER_TASKS: '20', RUN_WINDOW_MS: '10000', RETRY_INITIAL_SECONDS: '0.1', BREAKER_FAILURE_THRESHOLD: '5' },
 });
 try {
   for (const [name, run] of Object.entries(scenarios)) {
