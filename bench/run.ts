@@ -28,6 +28,9 @@ import type { BenchSystem, Job } from './systems/types';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+/** `--scenarios=submit,idle` measures only those of Baton's (throughput also gives handoff and history). */
+const scenarios = process.argv.find((a) => a.startsWith('--scenarios='))?.slice(12).split(',');
+const scenarioWanted = (name: 'throughput' | 'submit' | 'idle') => !scenarios || scenarios.includes(name);
 const SIZES = quick
   ? { accounts: 200, tasksPerAccount: 10, handoffTasks: 200, submitRate: 200, submitSeconds: 10, idleAccounts: 1000, idleSeconds: 10, throughputBudgetSeconds: 240 }
   : { accounts: 1000, tasksPerAccount: 20, handoffTasks: 1000, submitRate: 500, submitSeconds: 30, idleAccounts: 10_000, idleSeconds: 20, throughputBudgetSeconds: 420 };
@@ -153,11 +156,21 @@ async function startBatonProcesses(temporal: TestTemporal, url: string, extra: R
   return { worker, api, base };
 }
 
-/** Open-loop load at a fixed rate: requests are sent on schedule whether or not earlier ones finished. */
+/**
+ * Open-loop load at a fixed rate: requests are sent on schedule whether or not earlier ones finished. A
+ * warm-up at the same rate first (its accounts' workflows started, the processes' code hot), then a pause
+ * for its tasks to drain, so the figure is the steady state and not the first seconds of new processes.
+ */
 async function submitLatency(base: string) {
+  await submitAtRate(base, Math.min(5, SIZES.submitSeconds / 2));
+  await new Promise((r) => setTimeout(r, 5000));
+  return submitAtRate(base, SIZES.submitSeconds);
+}
+
+async function submitAtRate(base: string, seconds: number) {
   const latencies: number[] = [];
   let errors = 0;
-  const total = SIZES.submitRate * SIZES.submitSeconds;
+  const total = SIZES.submitRate * seconds;
   const interval = 1000 / SIZES.submitRate;
   const started = performance.now();
   const inflight: Promise<void>[] = [];
@@ -182,7 +195,7 @@ async function submitLatency(base: string) {
   }
   await Promise.all(inflight);
   const s = summary(latencies);
-  return { requests: total, ratePerSecond: SIZES.submitRate, seconds: SIZES.submitSeconds, p50: s.p50, p99: s.p99, max: s.max, errors };
+  return { requests: total, ratePerSecond: SIZES.submitRate, seconds, p50: s.p50, p99: s.p99, max: s.max, errors };
 }
 
 /** `prefix` keeps each measurement's accounts (and so workflow ids) apart; `env` is the worker's settings. */
@@ -260,20 +273,26 @@ try {
   }
   if (wanted('baton')) {
     const { url } = await freshSchema(admin, 'baton');
-    const sys = await createBatonSystem({ TEMPORAL_ADDRESS: temporal.address, DATABASE_URL: url, TEMPORAL_TASK_QUEUE: 'bench' }, 'b.');
-    figures.baton = await measure(sys);
-    batonOnly.historyCost = await historyCost(sys);
-    log(`baton: history ${fmt((batonOnly.historyCost as { eventsPerTask: number }).eventsPerTask)} events/task`);
-    log(`baton: handoff steps (p50/p95 ms) ${Object.entries((batonOnly.historyCost as { handoffStepsMs: Record<string, { p50: number; p95: number }> }).handoffStepsMs)
-      .map(([k, v]) => `${k} ${fmt(v.p50)}/${fmt(v.p95)}`).join(', ')}`);
-    await sys.stop();
-    const procs = await startBatonProcesses(temporal, url, { TEMPORAL_TASK_QUEUE: 'bench-submit' });
-    try {
-      batonOnly.submitLatency = await submitLatency(procs.base);
-      log(`baton: submit ${JSON.stringify(batonOnly.submitLatency)}`);
-    } finally {
-      await stopAll([procs.api, procs.worker]);
+    if (scenarioWanted('throughput')) {
+      const sys = await createBatonSystem({ TEMPORAL_ADDRESS: temporal.address, DATABASE_URL: url, TEMPORAL_TASK_QUEUE: 'bench' }, 'b.');
+      figures.baton = await measure(sys);
+      batonOnly.historyCost = await historyCost(sys);
+      log(`baton: history ${fmt((batonOnly.historyCost as { eventsPerTask: number }).eventsPerTask)} events/task`);
+      log(`baton: handoff steps (p50/p95 ms) ${Object.entries((batonOnly.historyCost as { handoffStepsMs: Record<string, { p50: number; p95: number }> }).handoffStepsMs)
+        .map(([k, v]) => `${k} ${fmt(v.p50)}/${fmt(v.p95)}`).join(', ')}`);
+      await sys.stop();
     }
+    if (scenarioWanted('submit')) {
+      const procs = await startBatonProcesses(temporal, url, { TEMPORAL_TASK_QUEUE: 'bench-submit' });
+      try {
+        batonOnly.submitLatency = await submitLatency(procs.base);
+        log(`baton: submit ${JSON.stringify(batonOnly.submitLatency)}`);
+      } finally {
+        await stopAll([procs.api, procs.worker]);
+      }
+    }
+  }
+  if (wanted('baton') && scenarioWanted('idle')) {
     const idle = await freshSchema(admin, 'idle');
     batonOnly.idleCost = await idleCost(temporal, idle.url, 'idle');
     log(`baton: idle ${JSON.stringify(batonOnly.idleCost)}`);
@@ -339,9 +358,12 @@ const result = {
 await mkdir(resultsDir, { recursive: true });
 const stamp = started.toISOString().replace(/[:.]/g, '-');
 await writeFile(`${resultsDir}${stamp}.json`, JSON.stringify(result, null, 2));
-await writeFile(`${resultsDir}latest.json`, JSON.stringify(result, null, 2));
-await writeFile(`${resultsDir}latest.svg`, chart(result));
-console.log(`results: bench/results/${stamp}.json, chart: bench/results/latest.svg`);
+// `latest` is what the README shows: only a full run of every system and scenario replaces it.
+const complete = !quick && !only && !scenarios;
+const chartFile = complete ? 'latest.svg' : `${stamp}.svg`;
+if (complete) await writeFile(`${resultsDir}latest.json`, JSON.stringify(result, null, 2));
+await writeFile(`${resultsDir}${chartFile}`, chart(result));
+console.log(`results: bench/results/${stamp}.json, chart: bench/results/${chartFile}`);
 // A wrong answer fails the run; a peer too slow to finish within the budget is reported, not failed. What
 // an unfinished run did is still checked: no duplicates, overlaps or FIFO breaks among the tasks it ran.
 const wrong = (c: Check | undefined) => !!c && (c.duplicates > 0 || c.overlaps > 0 || c.fifoViolations > 0);

@@ -8,6 +8,9 @@
  *   decide      WorkflowTaskStarted                    → WorkflowTaskCompleted (the worker's workflow task)
  *   start       WorkflowTaskCompleted                  → next ActivityTaskStarted (eager dispatch: about 0)
  *   claim       next ActivityTaskStarted               → next handler start (ledger started_at: the claim)
+ *
+ * Those are the handoffs between two activities. Inside a run (one activity running several of the
+ * account's tasks) a handoff is one step, `inRun`: handler end → the next task's ledger claim.
  */
 import type { temporal } from '@temporalio/proto';
 import { summary } from './stats';
@@ -23,20 +26,33 @@ function ms(t: HistoryEvent['eventTime']): number {
   return Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6;
 }
 
-/** The task id in a scheduled runTask's first argument (JSON payload). */
-function scheduledTaskId(e: HistoryEvent): string | null {
-  const payload = e.activityTaskScheduledEventAttributes?.input?.payloads?.[0];
-  if (!payload?.data) return null;
+function firstPayload(p: { payloads?: { data?: Uint8Array | null }[] | null } | null | undefined): unknown {
+  const data = p?.payloads?.[0]?.data;
+  if (!data) return null;
   try {
-    const input = JSON.parse(Buffer.from(payload.data).toString('utf8')) as { taskId?: unknown };
-    return typeof input.taskId === 'string' ? input.taskId : null;
+    return JSON.parse(Buffer.from(data).toString('utf8'));
   } catch {
     return null;
   }
 }
 
+/** The first task of a scheduled activity: `runTasks`' first member, or `runTask`'s task. */
+function scheduledTaskId(e: HistoryEvent): string | null {
+  const input = firstPayload(e.activityTaskScheduledEventAttributes?.input) as { taskId?: unknown; members?: { taskId: string }[] } | null;
+  if (typeof input?.taskId === 'string') return input.taskId;
+  return input?.members?.[0]?.taskId ?? null;
+}
+
+/** The last task a completed activity ran (`runTasks` answers with the members it ran). */
+function lastRanTaskId(e: HistoryEvent, first: string): string {
+  const result = firstPayload(e.activityTaskCompletedEventAttributes?.result) as { ran?: { taskId: string }[] } | null;
+  return result?.ran?.at(-1)?.taskId ?? first;
+}
+
 interface ActivityTimes {
+  /** The activity's first task and the last one it ran. */
   taskId: string;
+  lastTaskId: string;
   started: number;
   completed: number;
   /** The workflow task that followed the completion: started and completed. */
@@ -69,7 +85,10 @@ function activityTimes(events: HistoryEvent[]): ActivityTimes[] {
           break;
         }
       }
-      out.push({ taskId: s.taskId, started: s.started, completed: ms(e.eventTime), nextWftStarted: wftStarted, nextWftCompleted: wftCompleted });
+      out.push({
+        taskId: s.taskId, lastTaskId: lastRanTaskId(e, s.taskId),
+        started: s.started, completed: ms(e.eventTime), nextWftStarted: wftStarted, nextWftCompleted: wftCompleted,
+      });
     }
   }
   return out;
@@ -80,15 +99,25 @@ function activityTimes(events: HistoryEvent[]): ActivityTimes[] {
  * of that account with their task ids.
  */
 export function handoffSteps(histories: HistoryEvent[][], runs: (Run & { taskId: string })[]) {
-  const acts = new Map<string, ActivityTimes>();
-  for (const h of histories) for (const a of activityTimes(h)) acts.set(a.taskId, a);
+  const byFirst = new Map<string, ActivityTimes>();
+  const byLast = new Map<string, ActivityTimes>();
+  for (const h of histories) {
+    for (const a of activityTimes(h)) {
+      byFirst.set(a.taskId, a);
+      byLast.set(a.lastTaskId, a);
+    }
+  }
   const ordered = [...runs].sort((a, b) => a.seq - b.seq);
-  const steps: Record<HandoffStep, number[]> = { completion: [], dispatch: [], decide: [], start: [], claim: [] };
+  const steps: Record<HandoffStep | 'inRun', number[]> = { completion: [], dispatch: [], decide: [], start: [], claim: [], inRun: [] };
   for (let i = 1; i < ordered.length; i++) {
     const prev = ordered[i - 1]!;
     const next = ordered[i]!;
-    const a = acts.get(prev.taskId);
-    const b = acts.get(next.taskId);
+    const a = byLast.get(prev.taskId);
+    const b = byFirst.get(next.taskId);
+    if (!a && !b) {
+      steps.inRun.push(next.start - prev.end);
+      continue;
+    }
     if (!a || !b) continue;
     steps.completion.push(a.completed - prev.end);
     steps.dispatch.push(a.nextWftStarted - a.completed);
@@ -97,9 +126,9 @@ export function handoffSteps(histories: HistoryEvent[][], runs: (Run & { taskId:
     steps.claim.push(next.start - b.started);
   }
   return Object.fromEntries(
-    HANDOFF_STEPS.map((s) => {
+    [...HANDOFF_STEPS, 'inRun' as const].map((s) => {
       const v = summary(steps[s].filter(Number.isFinite));
       return [s, { n: v.n, p50: v.p50, p95: v.p95 }];
     }),
-  ) as Record<HandoffStep, { n: number; p50: number; p95: number }>;
+  ) as Record<HandoffStep | 'inRun', { n: number; p50: number; p95: number }>;
 }
