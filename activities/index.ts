@@ -20,8 +20,8 @@ export function createActivities(deps: ActivityDeps) {
       return recordAccount(deps.db, input);
     },
     /** Local activity: what the ledger says of a run's members when the run's activity gave no answer. */
-    async readRunMembers(input: { members: Pick<RunMember, 'taskId' | 'fencingToken'>[] }): Promise<RunMemberFact[]> {
-      return readRunMembers(deps.db, input.members);
+    async readRunMembers(input: { accountId: string; members: Pick<RunMember, 'taskId' | 'fencingToken'>[] }): Promise<RunMemberFact[]> {
+      return readRunMembers(deps.db, input.accountId, input.members);
     },
     /** Retention of the interaction tables (the daily cleanup workflow). */
     async cleanupInteractions(): Promise<CleanupResult> {

@@ -100,6 +100,20 @@ async function writeRecord(tx: Writer, accountId: string, r: TaskRecord): Promis
   }
 }
 
+/** Queued facts in order (their rows take `seq` in this order); an id already known is left as it is. */
+async function writeQueued(tx: Writer, accountId: string, records: Extract<TaskRecord, { kind: 'queued' }>[]): Promise<void> {
+  const inserted = await tx
+    .insert(tasks)
+    .values(records.map((r) => taskRow(r.task, accountId, 'queued')))
+    .onConflictDoNothing()
+    .returning({ taskId: tasks.taskId });
+  if (!inserted.length) return;
+  const fresh = new Set(inserted.map((r) => r.taskId));
+  await tx.insert(taskEvents).values(
+    records.filter((r) => fresh.has(r.task.taskId)).map((r) => ({ taskId: r.task.taskId, accountId, type: 'queued', at: new Date(r.enqueuedAtMs) })),
+  );
+}
+
 /** Upserts the account projection unless a newer version is already stored. */
 export async function writeProjection(tx: Writer, v: AccountView, lease?: Lease): Promise<void> {
   const row = {
@@ -132,20 +146,36 @@ export async function writeProjection(tx: Writer, v: AccountView, lease?: Lease)
     });
 }
 
+/** Raises the account's run fence: no member of a run at or below it is claimed from now on. */
+export async function raiseRunFence(tx: Writer, accountId: string, fence: number): Promise<void> {
+  await tx
+    .update(accountStates)
+    .set({ runFence: sql`greatest(coalesce(${accountStates.runFence}, 0), ${fence}::bigint)` })
+    .where(eq(accountStates.accountId, accountId));
+}
+
 export async function recordAccount(db: Db, input: RecordAccountInput): Promise<RecordAccountResult> {
   return db.transaction(async (tx) => {
     // The fence first: once this commits, a run claims no further member, so a cancel below that finds its
     // task running knows that task is the run's last.
-    if (input.runFence !== undefined) {
-      await tx
-        .update(accountStates)
-        .set({ runFence: sql`greatest(coalesce(${accountStates.runFence}, 0), ${input.runFence}::bigint)` })
-        .where(eq(accountStates.accountId, input.accountId));
-    }
+    if (input.runFence !== undefined) await raiseRunFence(tx, input.accountId, input.runFence);
     const runningCancelRequested: string[] = [];
-    for (const r of input.records) {
-      const running = await writeRecord(tx, input.accountId, r);
+    const records = input.records;
+    for (let i = 0; i < records.length; ) {
+      // A batch submission arrives as many queued facts in a row: two statements for all of them.
+      let j = i;
+      while (j < records.length && records[j]!.kind === 'queued') j += 1;
+      if (j - i > 1) {
+        // At most 1,000 rows a statement: Postgres takes 65,535 parameters at most.
+        for (let k = i; k < j; k += 1000) {
+          await writeQueued(tx, input.accountId, records.slice(k, Math.min(j, k + 1000)) as Extract<TaskRecord, { kind: 'queued' }>[]);
+        }
+        i = j;
+        continue;
+      }
+      const running = await writeRecord(tx, input.accountId, records[i]!);
       if (running) runningCancelRequested.push(running);
+      i += 1;
     }
     if (input.projection) await writeProjection(tx, input.projection);
     return { runningCancelRequested };
@@ -190,11 +220,11 @@ export async function startAttempt(
   projection: AccountView,
   follower?: FollowerClaim & { type: string },
 ): Promise<StartResult> {
-  const followerCondition = !follower
-    ? undefined
-    : follower.mode === 'again'
-      ? eq(tasks.fencingToken, lease.fencingToken)
-      : sql`NOT EXISTS (SELECT 1 FROM ${accountStates} WHERE ${accountStates.accountId} = ${follower.accountId} AND ${accountStates.runFence} >= ${lease.fencingToken}::bigint)`;
+  if (follower?.mode === 'first') {
+    const attempts = await claimFollower(db, follower.accountId, taskId, follower.type, lease);
+    if (attempts !== null) return { kind: 'started', attempts };
+    return readUnclaimed(db, taskId);
+  }
   return db.transaction(async (tx) => {
     const now = new Date();
     const claimed = await tx
@@ -212,9 +242,8 @@ export async function startAttempt(
           eq(tasks.taskId, taskId),
           inArray(tasks.status, LIVE),
           sql`(${tasks.fencingToken} IS NULL OR (${tasks.fencingToken}, ${tasks.activityAttempt}) < (${lease.fencingToken}::bigint, ${lease.activityAttempt}::int))`,
-          // A follower starts from `queued` only: a cancel that got there first has ended it.
-          follower ? (follower.mode === 'first' ? eq(tasks.status, 'queued') : undefined) : undefined,
-          followerCondition,
+          // A retried run resumes only a member it had started itself.
+          follower ? eq(tasks.fencingToken, lease.fencingToken) : undefined,
         ),
       )
       .returning({ attempts: tasks.attempts, accountId: tasks.accountId });
@@ -228,16 +257,58 @@ export async function startAttempt(
       else await writeProjection(tx, projection, lease);
       return { kind: 'started', attempts: row.attempts };
     }
-    const existing = await tx
-      .select({ status: tasks.status, result: tasks.result, error: tasks.error, fencingToken: tasks.fencingToken })
-      .from(tasks)
-      .where(eq(tasks.taskId, taskId));
-    const current = existing[0];
-    if (!current) return { kind: 'missing' };
-    if (!LIVE.includes(current.status)) return { kind: 'finished', outcome: outcomeFromRow(current), fencingToken: current.fencingToken };
-    return { kind: 'stale' };
+    return readUnclaimed(tx, taskId);
   });
 }
+
+/** Why a claim took nothing: the task is over (and how), held by a newer lease, or unknown. */
+async function readUnclaimed(db: Writer, taskId: string): Promise<StartResult> {
+  const existing = await db
+    .select({ status: tasks.status, result: tasks.result, error: tasks.error, fencingToken: tasks.fencingToken })
+    .from(tasks)
+    .where(eq(tasks.taskId, taskId));
+  const current = existing[0];
+  if (!current) return { kind: 'missing' };
+  if (!LIVE.includes(current.status)) return { kind: 'finished', outcome: outcomeFromRow(current), fencingToken: current.fencingToken };
+  return { kind: 'stale' };
+}
+
+/**
+ * A run's later member, claimed in one statement (the hot path of a run: one per task). Same rules as
+ * `startAttempt` with a `first` follower claim: from `queued` only, below the account's run fence (its row
+ * locked, see there), the started event and the account's running task written with it.
+ */
+async function claimFollower(db: Db, accountId: string, taskId: string, type: string, lease: Lease): Promise<number | null> {
+  const now = new Date().toISOString();
+  const result = await db.execute(sql`
+    WITH fence AS (
+      SELECT coalesce(run_fence, 0) AS f FROM ${accountStates} WHERE account_id = ${accountId} FOR UPDATE
+    ), claimed AS (
+      UPDATE ${tasks}
+      SET status = 'running', attempts = attempts + 1, fencing_token = ${lease.fencingToken}::bigint,
+          activity_attempt = ${lease.activityAttempt}::int, started_at = coalesce(started_at, ${now}::timestamptz),
+          updated_at = ${now}::timestamptz
+      WHERE task_id = ${taskId} AND status = 'queued'
+        AND (fencing_token IS NULL OR (fencing_token, activity_attempt) < (${lease.fencingToken}::bigint, ${lease.activityAttempt}::int))
+        AND coalesce((SELECT f FROM fence), 0) < ${lease.fencingToken}::bigint
+      RETURNING attempts, account_id
+    ), started AS (
+      INSERT INTO ${taskEvents} (task_id, account_id, type, at, data)
+      SELECT ${taskId}, account_id, 'started', ${now}::timestamptz,
+             jsonb_build_object('attempt', attempts, 'fencingToken', ${lease.fencingToken}::bigint, 'activityAttempt', ${lease.activityAttempt}::int)
+      FROM claimed
+    ), shown AS (
+      UPDATE ${accountStates}
+      SET running_task_id = ${taskId}, running_task_type = ${type}, running_since = ${now}::timestamptz,
+          queue_length = greatest(queue_length - 1, 0), lease_token = ${lease.fencingToken}::bigint,
+          lease_attempt = ${lease.activityAttempt}::int, updated_at = ${now}::timestamptz
+      WHERE account_id = ${accountId} AND coalesce(lease_token, 0) < ${lease.fencingToken}::bigint AND EXISTS (SELECT 1 FROM claimed)
+    )
+    SELECT attempts FROM claimed`);
+  const rows = (result as unknown as { rows: { attempts: number }[] }).rows;
+  return rows[0] ? Number(rows[0].attempts) : null;
+}
+
 
 /**
  * Shows a run's later member as the account's running task. The workflow only hears of the run when it
@@ -268,8 +339,17 @@ export async function cancelRequested(db: Db, taskId: string): Promise<boolean> 
  * What became of each member of a run whose activity gave no answer (Temporal gave up on it, or it was
  * cancelled): finished by this run (the row carries its token), started and not finished, or not started.
  */
-export async function readRunMembers(db: Db, members: { taskId: string; fencingToken: number }[]): Promise<RunMemberFact[]> {
-  const rows = await db
+export async function readRunMembers(db: Db, accountId: string, members: { taskId: string; fencingToken: number }[]): Promise<RunMemberFact[]> {
+  return db.transaction(async (tx) => {
+    // An attempt Temporal gave up on may still be alive: from here on it starts no further member, and
+    // every member it did start is in what we read.
+    await raiseRunFence(tx, accountId, Math.max(...members.map((m) => m.fencingToken)));
+    return readMembers(tx, members);
+  });
+}
+
+async function readMembers(tx: Tx, members: { taskId: string; fencingToken: number }[]): Promise<RunMemberFact[]> {
+  const rows = await tx
     .select({
       taskId: tasks.taskId, status: tasks.status, result: tasks.result, error: tasks.error,
       fencingToken: tasks.fencingToken, cancelRequestedAt: tasks.cancelRequestedAt,
@@ -279,6 +359,8 @@ export async function readRunMembers(db: Db, members: { taskId: string; fencingT
   const byId = new Map(rows.map((r) => [r.taskId, r]));
   return members.map(({ taskId, fencingToken }): RunMemberFact => {
     const row = byId.get(taskId);
+    // Cancelled before the run reached it (the workflow's own cancel, under no token of the run).
+    if (row?.status === 'cancelled' && row.fencingToken !== fencingToken) return { taskId, state: 'finished', outcome: { kind: 'cancelled' } };
     if (!row || row.fencingToken !== fencingToken) return { taskId, state: 'not_started' };
     if (row.status === 'running') return { taskId, state: 'started', cancelRequested: row.cancelRequestedAt !== null };
     if (row.status === 'queued') {
@@ -308,42 +390,56 @@ export async function finishAttempt(
   lease: Lease,
   outcome: TaskOutcome,
 ): Promise<boolean> {
-  const now = new Date();
-  let set: Partial<typeof tasks.$inferInsert>;
+  const now = new Date().toISOString();
+  let status: string;
+  let error: { code: string; message: string } | null;
   let eventData: Record<string, unknown>;
   switch (outcome.kind) {
     case 'succeeded':
-      set = { status: 'succeeded', result: outcome.result ?? null, error: null, finishedAt: now };
+      status = 'succeeded';
+      error = null;
       eventData = { result: outcome.result ?? null };
       break;
     case 'failed':
-      set = { status: 'failed', error: outcome.error, finishedAt: now };
+      status = 'failed';
+      error = outcome.error;
       eventData = { error: outcome.error };
       break;
     case 'skipped':
-      set = { status: 'skipped', error: { code: 'skipped', message: outcome.reason }, finishedAt: now };
+      status = 'skipped';
+      error = { code: 'skipped', message: outcome.reason };
       eventData = { reason: outcome.reason };
       break;
     case 'cancelled':
-      set = { status: 'cancelled', error: { code: 'cancelled', message: 'cancelled while running' }, finishedAt: now };
+      status = 'cancelled';
+      error = { code: 'cancelled', message: 'cancelled while running' };
       eventData = {};
       break;
     case 'rate_limited':
-      set = { status: 'queued', error: { code: 'rate_limited', message: outcome.message } };
+      status = 'queued';
+      error = { code: 'rate_limited', message: outcome.message };
       eventData = { message: outcome.message, retryAfterMs: outcome.retryAfterMs ?? null };
       break;
   }
-  return db.transaction(async (tx) => {
-    const updated = await tx
-      .update(tasks)
-      .set({ ...set, updatedAt: now })
-      .where(isCurrent(taskId, lease))
-      .returning({ taskId: tasks.taskId });
-    if (!updated.length) return false;
-    const type = outcome.kind === 'rate_limited' ? 'requeued' : set.status!;
-    await tx.insert(taskEvents).values({ taskId, accountId, type, at: now, data: eventData });
-    return true;
-  });
+  const result = outcome.kind === 'succeeded' && outcome.result != null ? JSON.stringify(outcome.result) : null;
+  const finished = outcome.kind !== 'rate_limited';
+  const eventType = outcome.kind === 'rate_limited' ? 'requeued' : status;
+  // One statement (every task of a run ends here): the row, if this attempt still holds it, and its event.
+  const written = await db.execute(sql`
+    WITH done AS (
+      UPDATE ${tasks}
+      SET status = ${status}, error = ${error === null ? null : JSON.stringify(error)}::jsonb,
+          result = CASE WHEN ${outcome.kind === 'succeeded'}::boolean THEN ${result}::jsonb ELSE result END,
+          finished_at = CASE WHEN ${finished}::boolean THEN ${now}::timestamptz ELSE finished_at END,
+          updated_at = ${now}::timestamptz
+      WHERE task_id = ${taskId} AND status = 'running'
+        AND fencing_token = ${lease.fencingToken}::bigint AND activity_attempt = ${lease.activityAttempt}::int
+      RETURNING task_id
+    )
+    INSERT INTO ${taskEvents} (task_id, account_id, type, at, data)
+    SELECT task_id, ${accountId}, ${eventType}, ${now}::timestamptz, ${JSON.stringify(eventData)}::jsonb FROM done
+    RETURNING task_id`);
+  return (written as unknown as { rows: unknown[] }).rows.length > 0;
 }
 
 /** Whether `lease` still holds the task, keeping a newer attempt from taking it until the transaction ends. */

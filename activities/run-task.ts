@@ -19,6 +19,7 @@ import { createEngage } from './interactions';
 import {
   cancelRequested,
   finishAttempt,
+  raiseRunFence,
   recordAccount,
   recordAccountError,
   recordProgress,
@@ -225,6 +226,11 @@ export function createTaskRunners(deps: RunTaskDeps) {
         activity, accountId: input.accountId, maxAttempts: input.maxAttempts, settings,
         projection: input.projection, cancelMeans: input.members.length > 1 ? 'ledger' : 'cancel', setProgress,
       };
+      if (activity.info.attempt > 1 && input.members.length > 1) {
+        // An earlier attempt Temporal gave up on may be alive still (cut off from the server, not dead):
+        // it must start no further member. This attempt only resumes what one before it started.
+        await raiseRunFence(db, input.accountId, Math.max(...input.members.map((m) => m.fencingToken)));
+      }
       const ran: RunTasksResult['ran'] = [];
       for (const [i, member] of input.members.entries()) {
         if (i > 0 && (activity.cancellationSignal.aborted || Date.now() - started >= input.windowMs)) break;

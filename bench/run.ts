@@ -161,9 +161,20 @@ async function startBatonProcesses(temporal: TestTemporal, url: string, extra: R
  * warm-up at the same rate first (its accounts' workflows started, the processes' code hot), then a pause
  * for its tasks to drain, so the figure is the steady state and not the first seconds of new processes.
  */
-async function submitLatency(base: string) {
+async function submitLatency(base: string, url: string) {
   await submitAtRate(base, Math.min(5, SIZES.submitSeconds / 2));
-  await new Promise((r) => setTimeout(r, 5000));
+  // Drained: an overloaded warm-up must not leave a backlog that the measured seconds then pay for.
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      const [row] = await admin`select count(*)::int as n from tasks where account_id like 'load-%' and status in ('queued', 'running')`;
+      if (row!.n === 0 || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    await admin.end();
+  }
   return submitAtRate(base, SIZES.submitSeconds);
 }
 
@@ -285,7 +296,7 @@ try {
     if (scenarioWanted('submit')) {
       const procs = await startBatonProcesses(temporal, url, { TEMPORAL_TASK_QUEUE: 'bench-submit' });
       try {
-        batonOnly.submitLatency = await submitLatency(procs.base);
+        batonOnly.submitLatency = await submitLatency(procs.base, url);
         log(`baton: submit ${JSON.stringify(batonOnly.submitLatency)}`);
       } finally {
         await stopAll([procs.api, procs.worker]);

@@ -363,6 +363,12 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
       runningScope = null;
       run = null;
     }
+    if (ran[0]?.taskId !== head.task.taskId) {
+      // Never expected (every answer starts with the first member), but the running slot must not stay taken.
+      const error = { code: 'no_outcome', message: `the run of ${head.task.taskId} answered without it` };
+      records.push({ kind: 'failed', taskId: head.task.taskId, fencingToken: head.fencingToken, error });
+      ran = [{ taskId: head.task.taskId, outcome: { kind: 'failed', error } }];
+    }
     for (const [i, { taskId, outcome }] of ran.entries()) {
       if (i > 0) {
         if (positionOf(state, taskId) === null) {
@@ -382,7 +388,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
    * it got. The member it was running when it stopped failed, or was cancelled if a cancel was meant for it.
    */
   const outcomesFromLedger = async (members: RunMember[], err: unknown): Promise<RunTasksResult['ran']> => {
-    const facts = await readRunMembers({ members: members.map(({ taskId, fencingToken }) => ({ taskId, fencingToken })) });
+    const facts = await readRunMembers({ accountId, members: members.map(({ taskId, fencingToken }) => ({ taskId, fencingToken })) });
     const ran: RunTasksResult['ran'] = [];
     for (const [i, fact] of facts.entries()) {
       if (fact.state === 'finished') {

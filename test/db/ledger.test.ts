@@ -79,13 +79,13 @@ describe.each<DriverKind>(['postgres', 'pglite'])('ledger on %s', (driver) => {
     expect(await startAttempt(db, ids[1]!, { fencingToken: 101, activityAttempt: 2 }, view(acc, 2), follower('again'))).toEqual({ kind: 'started', attempts: 2 });
     expect(await startAttempt(db, ids[3]!, { fencingToken: 104, activityAttempt: 2 }, view(acc, 2), follower('again'))).toEqual({ kind: 'stale' });
 
-    expect(await readRunMembers(db, [
+    expect(await readRunMembers(db, acc, [
       { taskId: ids[0]!, fencingToken: 100 }, { taskId: ids[1]!, fencingToken: 101 },
       { taskId: ids[2]!, fencingToken: 102 }, { taskId: ids[3]!, fencingToken: 103 },
     ])).toEqual([
       { taskId: ids[0], state: 'finished', outcome: { kind: 'succeeded', result: null } },
       { taskId: ids[1], state: 'started', cancelRequested: true },
-      { taskId: ids[2], state: 'not_started' },
+      { taskId: ids[2], state: 'finished', outcome: { kind: 'cancelled' } },
       { taskId: ids[3], state: 'not_started' },
     ]);
   });
