@@ -78,6 +78,16 @@ export interface AccountWorkflowInput {
   carried?: { snapshot: AccountSnapshot; records: TaskRecord[] };
 }
 
+/** Temporal's retries of a task's activity: transient failures, timeouts, a worker that died. */
+function taskRetryPolicy(settings: EngineSettings) {
+  return {
+    maximumAttempts: settings.maxAttempts,
+    initialInterval: settings.retryInitialMs,
+    backoffCoefficient: 2,
+    maximumInterval: settings.retryMaxMs,
+  };
+}
+
 export function accountWorkflowId(accountId: string): string {
   return `account:${accountId}`;
 }
@@ -267,12 +277,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
     const { runTask } = proxyActivities<Activities>({
       startToCloseTimeout: state.settings.taskTimeoutMs,
       heartbeatTimeout: options.heartbeatTimeoutMs,
-      retry: {
-        maximumAttempts: state.settings.maxAttempts,
-        initialInterval: state.settings.retryInitialMs,
-        backoffCoefficient: 2,
-        maximumInterval: state.settings.retryMaxMs,
-      },
+      retry: taskRetryPolicy(state.settings),
       summary: `task ${task.taskId} ${task.type}`,
     });
     let outcome: TaskOutcome;
@@ -338,12 +343,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
       // Every member gets a whole task timeout: none starts after the window.
       startToCloseTimeout: state.settings.taskTimeoutMs + (members.length > 1 ? windowMs : 0),
       heartbeatTimeout: options.heartbeatTimeoutMs,
-      retry: {
-        maximumAttempts: state.settings.maxAttempts,
-        initialInterval: state.settings.retryInitialMs,
-        backoffCoefficient: 2,
-        maximumInterval: state.settings.retryMaxMs,
-      },
+      retry: taskRetryPolicy(state.settings),
       // Wait for the activity to stop: the account's next task must not start beside a cancelled one.
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       summary: members.length > 1 ? `${members.length} tasks from ${head.task.taskId}` : `task ${head.task.taskId} ${head.task.type}`,
