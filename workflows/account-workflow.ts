@@ -2,9 +2,10 @@
  * The account workflow (`workflowId = account:<accountId>`): a thin driver around ./account-state.ts.
  *
  * Concurrency guarantee: message handlers only change state and never await; the main loop is the single
- * executor and awaits exactly one `runTask` activity at a time, so an account never runs two tasks at once.
- * Handlers may run while the loop awaits (an activity, a local activity, a timer): after every await the
- * loop decides again from the state as it is then.
+ * executor and awaits exactly one `runTasks` activity at a time, which runs its tasks one after the other,
+ * so an account never runs two tasks at once. Handlers may run while the loop awaits (an activity, a local
+ * activity, a timer): after every await the loop decides again from the state as it is then; what they
+ * decide during a run reaches the activity through the ledger (the run fence, a task's cancel mark).
  */
 import {
   ActivityCancellationType,
