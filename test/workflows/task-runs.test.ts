@@ -136,6 +136,31 @@ describe('runs of tasks', () => {
     expect(expectSerial(rows)).toEqual(specs.map((s) => s.taskId));
   });
 
+  it('takes what a timed-out run did from the ledger: its finished tasks stand, the one in hand fails, the rest run', async () => {
+    // One attempt and a 1 s task timeout: Temporal gives up on the run's activity after 1 s + the window.
+    const strict = await startStack(temporal, {
+      driver: 'postgres',
+      env: { RUN_MAX_TASKS: '20', RUN_WINDOW_MS: '500', TASK_TIMEOUT_SECONDS: '1', MAX_ATTEMPTS: '1' },
+    });
+    try {
+      const a = account('timeout');
+      const specs = [spec('sleep', { ms: 5 }), spec('sleep', { ms: 5 }), spec('sleep', { ms: 5000 }), spec('sleep', { ms: 5 })];
+      await strict.api.engine.enqueue(a, specs);
+      const rows = await eventually(async () => {
+        const all = await strict.db.database.db.select().from(tasks).where(eq(tasks.accountId, a)).orderBy(asc(tasks.seq));
+        return all.length === 4 && all.every((r) => !['queued', 'running'].includes(r.status)) && all;
+      }, { timeoutMs: 60_000, what: 'the timed-out run settled' });
+      expect(rows.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'failed', 'succeeded']);
+      expect(rows[2]!.error).toMatchObject({ code: 'attempts_exhausted' });
+      // The last task ran in a run of its own, after the failed one, once.
+      expect(rows[3]!.attempts).toBe(1);
+      expect(rows[3]!.fencingToken!).toBeGreaterThan(rows[2]!.fencingToken!);
+      expect(rows[3]!.startedAt!.getTime()).toBeGreaterThanOrEqual(rows[2]!.finishedAt!.getTime());
+    } finally {
+      await strict.stop();
+    }
+  });
+
   it('ends the run at a rate-limited member, which runs again first after the cooldown', async () => {
     const a = account('rate-limited');
     const specs = [spec('sleep', { ms: 5 }), spec('simulate', { outcome: 'rate_limited', failTimes: 1 }), spec('sleep', { ms: 5 })];
