@@ -33,20 +33,9 @@ function taskRow(spec: TaskSpec, accountId: string, status: string) {
 }
 
 /** Writes one fact; returns the task id when a `cancel_requested` record found its task running. */
-async function writeRecord(tx: Writer, accountId: string, r: TaskRecord): Promise<string | null> {
+async function writeRecord(tx: Writer, accountId: string, r: Exclude<TaskRecord, { kind: 'queued' }>): Promise<string | null> {
   const now = new Date();
   switch (r.kind) {
-    case 'queued': {
-      const inserted = await tx
-        .insert(tasks)
-        .values(taskRow(r.task, accountId, 'queued'))
-        .onConflictDoNothing()
-        .returning({ taskId: tasks.taskId });
-      if (inserted.length) {
-        await tx.insert(taskEvents).values({ taskId: r.task.taskId, accountId, type: 'queued', at: new Date(r.enqueuedAtMs) });
-      }
-      return null;
-    }
     case 'deduplicated':
     case 'rejected': {
       const status = r.kind === 'deduplicated' ? 'deduplicated' : 'failed';
@@ -162,18 +151,16 @@ export async function recordAccount(db: Db, input: RecordAccountInput): Promise<
     const runningCancelRequested: string[] = [];
     const records = input.records;
     for (let i = 0; i < records.length; ) {
-      // A batch submission arrives as many queued facts in a row: two statements for all of them.
+      // A batch submission arrives as many queued facts in a row: two statements for up to 1,000 of them
+      // (Postgres takes 65,535 parameters at most).
       let j = i;
-      while (j < records.length && records[j]!.kind === 'queued') j += 1;
-      if (j - i > 1) {
-        // At most 1,000 rows a statement: Postgres takes 65,535 parameters at most.
-        for (let k = i; k < j; k += 1000) {
-          await writeQueued(tx, input.accountId, records.slice(k, Math.min(j, k + 1000)) as Extract<TaskRecord, { kind: 'queued' }>[]);
-        }
+      while (j < records.length && j - i < 1000 && records[j]!.kind === 'queued') j += 1;
+      if (j > i) {
+        await writeQueued(tx, input.accountId, records.slice(i, j) as Extract<TaskRecord, { kind: 'queued' }>[]);
         i = j;
         continue;
       }
-      const running = await writeRecord(tx, input.accountId, records[i]!);
+      const running = await writeRecord(tx, input.accountId, records[i] as Exclude<TaskRecord, { kind: 'queued' }>);
       if (running) runningCancelRequested.push(running);
       i += 1;
     }
@@ -220,10 +207,9 @@ export async function startAttempt(
   projection: AccountView,
   follower?: FollowerClaim & { type: string },
 ): Promise<StartResult> {
-  if (follower?.mode === 'first') {
-    const attempts = await claimFollower(db, follower.accountId, taskId, follower.type, lease);
-    if (attempts !== null) return { kind: 'started', attempts };
-    return readUnclaimed(db, taskId);
+  if (follower) {
+    const attempts = await claimFollower(db, follower, taskId, lease);
+    return attempts === null ? readUnclaimed(db, taskId) : { kind: 'started', attempts };
   }
   return db.transaction(async (tx) => {
     const now = new Date();
@@ -242,8 +228,6 @@ export async function startAttempt(
           eq(tasks.taskId, taskId),
           inArray(tasks.status, LIVE),
           sql`(${tasks.fencingToken} IS NULL OR (${tasks.fencingToken}, ${tasks.activityAttempt}) < (${lease.fencingToken}::bigint, ${lease.activityAttempt}::int))`,
-          // A retried run resumes only a member it had started itself.
-          follower ? eq(tasks.fencingToken, lease.fencingToken) : undefined,
         ),
       )
       .returning({ attempts: tasks.attempts, accountId: tasks.accountId });
@@ -253,8 +237,7 @@ export async function startAttempt(
         taskId, accountId: row.accountId, type: 'started', at: now,
         data: { attempt: row.attempts, fencingToken: lease.fencingToken, activityAttempt: lease.activityAttempt },
       });
-      if (follower) await noteFollowerStart(tx, follower.accountId, taskId, follower.type, lease, now);
-      else await writeProjection(tx, projection, lease);
+      await writeProjection(tx, projection, lease);
       return { kind: 'started', attempts: row.attempts };
     }
     return readUnclaimed(tx, taskId);
@@ -274,12 +257,19 @@ async function readUnclaimed(db: Writer, taskId: string): Promise<StartResult> {
 }
 
 /**
- * A run's later member, claimed in one statement (the hot path of a run: one per task). Same rules as
- * `startAttempt` with a `first` follower claim: from `queued` only, below the account's run fence (its row
- * locked, see there), the started event and the account's running task written with it.
+ * A run's later member, claimed in one statement (the hot path of a run: one per task), with its started
+ * event. `first`: from `queued` only and below the account's run fence; the account row is locked (FOR
+ * UPDATE: the statement writes it) so a fence being raised and a claim go one after the other, and
+ * whoever raises the fence then sees every claim made before it. `again`: only a member this run started.
+ * The account shows the member as its running task: the workflow only hears of the run when it ends, so
+ * its own projection still names the first member; its next write (a newer version) replaces this.
  */
-async function claimFollower(db: Db, accountId: string, taskId: string, type: string, lease: Lease): Promise<number | null> {
+async function claimFollower(db: Db, follower: FollowerClaim & { type: string }, taskId: string, lease: Lease): Promise<number | null> {
+  const { accountId, type } = follower;
   const now = new Date().toISOString();
+  const claimable = follower.mode === 'first'
+    ? sql`status = 'queued' AND coalesce((SELECT f FROM fence), 0) < ${lease.fencingToken}::bigint`
+    : sql`status IN ('queued', 'running') AND fencing_token = ${lease.fencingToken}::bigint`;
   const result = await db.execute(sql`
     WITH fence AS (
       SELECT coalesce(run_fence, 0) AS f FROM ${accountStates} WHERE account_id = ${accountId} FOR UPDATE
@@ -288,9 +278,8 @@ async function claimFollower(db: Db, accountId: string, taskId: string, type: st
       SET status = 'running', attempts = attempts + 1, fencing_token = ${lease.fencingToken}::bigint,
           activity_attempt = ${lease.activityAttempt}::int, started_at = coalesce(started_at, ${now}::timestamptz),
           updated_at = ${now}::timestamptz
-      WHERE task_id = ${taskId} AND status = 'queued'
+      WHERE task_id = ${taskId} AND ${claimable}
         AND (fencing_token IS NULL OR (fencing_token, activity_attempt) < (${lease.fencingToken}::bigint, ${lease.activityAttempt}::int))
-        AND coalesce((SELECT f FROM fence), 0) < ${lease.fencingToken}::bigint
       RETURNING attempts, account_id
     ), started AS (
       INSERT INTO ${taskEvents} (task_id, account_id, type, at, data)
@@ -309,25 +298,6 @@ async function claimFollower(db: Db, accountId: string, taskId: string, type: st
   return rows[0] ? Number(rows[0].attempts) : null;
 }
 
-
-/**
- * Shows a run's later member as the account's running task. The workflow only hears of the run when it
- * ends, so its own projection still names the first member; its next write (a newer version) replaces this.
- */
-async function noteFollowerStart(tx: Tx, accountId: string, taskId: string, type: string, lease: Lease, now: Date): Promise<void> {
-  await tx
-    .update(accountStates)
-    .set({
-      runningTaskId: taskId,
-      runningTaskType: type,
-      runningSince: now,
-      queueLength: sql`greatest(${accountStates.queueLength} - 1, 0)`,
-      leaseToken: lease.fencingToken,
-      leaseAttempt: lease.activityAttempt,
-      updatedAt: now,
-    })
-    .where(and(eq(accountStates.accountId, accountId), sql`coalesce(${accountStates.leaseToken}, 0) < ${lease.fencingToken}::bigint`));
-}
 
 /** Whether a cancel reached this task after a run started it (see the `cancel_requested` record). */
 export async function cancelRequested(db: Db, taskId: string): Promise<boolean> {

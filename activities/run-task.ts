@@ -13,6 +13,7 @@ import { toEngineSettings, type Settings } from '../config/settings';
 import type { Db } from '../db/client';
 import type { SettingsStore } from '../db/settings-store';
 import type { AccountView, RunMember, RunTaskInput, RunTaskResult, RunTasksInput, RunTasksResult, TaskOutcome } from '../workflows/types';
+import { runGoesOnAfter } from '../workflows/account-state';
 import { classifyError, DedupeHitError, errorMessage } from './errors';
 import type { HandlerRegistry, TaskContext } from './handlers';
 import { createEngage } from './interactions';
@@ -240,8 +241,8 @@ export function createTaskRunners(deps: RunTaskDeps) {
         const outcome = await attemptTask(scope, member, follower);
         if (!outcome) break;
         ran.push({ taskId: member.taskId, outcome });
-        // Anything but a success or a skip changes what the account does next: the workflow decides.
-        if (outcome.kind !== 'succeeded' && outcome.kind !== 'skipped') break;
+        // Anything else changes what the account does next: the workflow decides.
+        if (!runGoesOnAfter(outcome)) break;
       }
       return { ran, settings: toEngineSettings(settings) };
     });

@@ -345,6 +345,14 @@ export function planRun(state: AccountState, headId: string, nowMs: number, max:
   return followers;
 }
 
+/**
+ * Whether a run goes on to its next task after this outcome. Only a success or a skip leaves the account
+ * deciding as before (`applyOutcome`); anything else may cool it down or open its breaker.
+ */
+export function runGoesOnAfter(outcome: TaskOutcome): boolean {
+  return outcome.kind === 'succeeded' || outcome.kind === 'skipped';
+}
+
 /** Sets aside `count` fencing tokens for a run's later tasks; returns the first. */
 export function reserveTokens(state: AccountState, count: number): number {
   const first = state.nextFencingToken;

@@ -38,6 +38,7 @@ import {
   positionOf,
   reserveTokens,
   resume as resumeAccount,
+  runGoesOnAfter,
   settle,
   startManualCooldown,
   suspend as suspendAccount,
@@ -394,7 +395,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
     for (const [i, fact] of facts.entries()) {
       if (fact.state === 'finished') {
         ran.push({ taskId: fact.taskId, outcome: fact.outcome });
-        if (fact.outcome.kind === 'succeeded' || fact.outcome.kind === 'skipped') continue;
+        if (runGoesOnAfter(fact.outcome)) continue;
         break;
       }
       if (fact.state === 'not_started' && i > 0) break;
