@@ -43,10 +43,10 @@ import { idempotentTaskId } from '../../api/submission';
 import { openDatabase } from '../../db/client';
 import { migrateDatabase } from '../../db/migrate';
 import { findOrBuildTemporalCli, freePort, startDevServer, type DevServer } from '../../scripts/temporal-cli';
+import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres';
 import { startTs, type Child } from '../helpers/processes';
 import { eventually } from '../helpers/wait';
 import { judge, type AckedTask, type InteractionEvent, type TaskEvent, type TaskRow, type Verdict } from './ledger-checks';
-import { startPrivatePostgres, type PrivatePostgres } from './private-postgres';
 
 export interface FaultRunOptions {
   tasks: number;

@@ -16,7 +16,7 @@
 import pg from 'pg';
 import postgres from 'postgres';
 import { freePort } from '../../scripts/temporal-cli';
-import { startPrivatePostgres } from './private-postgres';
+import { startPrivatePostgres } from '../helpers/private-postgres';
 
 const watchSeconds = Number(process.env.PROBE_SECONDS ?? 60);
 const t0 = Date.now();
