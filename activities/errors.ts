@@ -4,11 +4,20 @@
  */
 import { DEFAULT_ERROR_RULES } from '../config/settings';
 
+/**
+ * The longest Retry-After a handler may ask for (24 hours): a larger one is cut to it, so a service that
+ * answers "come back in ten years" cools the account down for a day, not a decade.
+ */
+export const RETRY_AFTER_MAX_MS = 24 * 3600_000;
+
 /** The service refused because of a rate limit: the task goes back to the head of the queue. */
 export class RateLimitedError extends Error {
   override name = 'RateLimitedError';
-  constructor(message: string, readonly retryAfterMs?: number) {
+  /** How long the service asked to wait, within 0 … RETRY_AFTER_MAX_MS. */
+  readonly retryAfterMs?: number;
+  constructor(message: string, retryAfterMs?: number) {
     super(message);
+    if (retryAfterMs !== undefined && !Number.isNaN(retryAfterMs)) this.retryAfterMs = Math.min(Math.max(0, retryAfterMs), RETRY_AFTER_MAX_MS);
   }
 }
 
