@@ -3,13 +3,14 @@
  * a finished task is not claimed again, the projection never goes back to an older version, and the
  * workflow's facts are idempotent.
  */
-import { eq } from 'drizzle-orm';
+import { readFile } from 'node:fs/promises';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   finishAttempt, readRunMembers, recordAccount, recordAccountError, recordProgress, recordRetry, startAttempt, writeProjection,
 } from '../../activities/ledger';
 import { migrateDatabase } from '../../db/migrate';
-import { accountErrors, accountStates, taskEvents, tasks } from '../../db/schema';
+import { accountErrors, accountStates, settings, taskEvents, tasks } from '../../db/schema';
 import type { AccountView, TaskSpec } from '../../workflows/types';
 import { openTestDatabase, type DriverKind, type TestDatabase } from '../helpers/database';
 
@@ -30,8 +31,22 @@ describe.each<DriverKind>(['postgres', 'pglite'])('ledger on %s', (driver) => {
   });
 
   it('applies migrations idempotently', async () => {
+    const { db } = t.database;
+    const journal = JSON.parse(await readFile(new URL('../../db/migrations/meta/_journal.json', import.meta.url), 'utf8')) as { entries: unknown[] };
+    const applied = async () => {
+      const result: unknown = await db.execute(sql.raw(`select id, hash, created_at from "${t.database.schema ?? 'drizzle'}".__drizzle_migrations order by id`));
+      return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { hash: string }[];
+    };
+    const before = await applied();
+    expect(before).toHaveLength(journal.entries.length);
+    await db.insert(settings).values({ key: 'migration-probe', value: { kept: true } });
     await migrateDatabase(t.database);
     await migrateDatabase(t.database);
+    // Nothing applied twice, nothing recorded again, and the data is still there.
+    expect(await applied()).toEqual(before);
+    const [probe] = await db.select().from(settings).where(eq(settings.key, 'migration-probe'));
+    expect(probe?.value).toEqual({ kept: true });
+    await db.delete(settings).where(eq(settings.key, 'migration-probe'));
   });
 
   it('rejects writes from a stale attempt and lets the newest one finish', async () => {
