@@ -1,14 +1,16 @@
 /**
- * A PostgreSQL cluster of the fault run's own: initdb into a temporary directory (trust auth), a free port
- * on 127.0.0.1, its socket in that directory. The run stops and starts it at will without touching the
- * machine's shared server on 5432. As root, initdb and pg_ctl run as the `postgres` user (PostgreSQL refuses
- * to run as root). The postmaster is stopped by its pid file (pg_ctl stop) at the end, also on failure.
+ * A PostgreSQL cluster of a test run's own: initdb into a temporary directory (trust auth), a free port on
+ * 127.0.0.1, its socket in that directory. The fault run (test/chaos/) stops and starts it at will without
+ * touching the machine's shared server on 5432; `npm test` starts one when no server is running (see
+ * global-postgres.ts). As root, initdb and pg_ctl run as the `postgres` user (PostgreSQL refuses to run as
+ * root). The postmaster is stopped by its pid file (pg_ctl stop) at the end, also on failure; if the process
+ * exits without destroy(), an exit hook stops it and removes the directory.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 
 export interface PrivatePostgres {
   url: string;
@@ -25,19 +27,33 @@ export interface PrivatePostgres {
   logTail(lines?: number): Promise<string>;
 }
 
-/** The directory holding initdb and pg_ctl: $PG_BIN, the newest /usr/lib/postgresql/<v>/bin, or PATH. */
-export function findPostgresBin(): string {
-  if (process.env.PG_BIN) return process.env.PG_BIN;
-  const base = '/usr/lib/postgresql';
+const hasServerBinaries = (dir: string) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl'));
+
+/**
+ * The directory holding initdb and pg_ctl, or null if there is none: $PG_BIN; else the first that has both
+ * of `pg_config --bindir`, /usr/lib/postgresql/<version>/bin (newest version first; PG_VERSIONS_DIR
+ * replaces /usr/lib/postgresql, to test the search) and the directories on PATH.
+ */
+export function locatePostgresBin(env: NodeJS.ProcessEnv = process.env): string | null {
+  if (env.PG_BIN) return env.PG_BIN;
+  const candidates: string[] = [];
+  // No shell: pg_config straight from PATH (a missing one is an ENOENT error, no stdout).
+  const pgConfig = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8', env, timeout: 10_000 });
+  if (pgConfig.status === 0 && pgConfig.stdout.trim()) candidates.push(pgConfig.stdout.trim());
+  const base = env.PG_VERSIONS_DIR ?? '/usr/lib/postgresql';
   if (existsSync(base)) {
-    const versions = readdirSync(base)
-      .filter((v) => existsSync(join(base, v, 'bin', 'initdb')) && existsSync(join(base, v, 'bin', 'pg_ctl')))
-      .sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a));
-    if (versions[0]) return join(base, versions[0], 'bin');
+    const versions = readdirSync(base).sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a));
+    candidates.push(...versions.map((v) => join(base, v, 'bin')));
   }
-  const onPath = spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' }).stdout.trim();
-  if (onPath) return onPath.replace(/\/initdb$/, '');
-  throw new Error('no PostgreSQL binaries (initdb, pg_ctl): install PostgreSQL or set PG_BIN to their directory');
+  candidates.push(...(env.PATH ?? '').split(delimiter).filter(Boolean));
+  return candidates.find(hasServerBinaries) ?? null;
+}
+
+/** locatePostgresBin, or an error saying what to install. */
+export function findPostgresBin(): string {
+  const bin = locatePostgresBin();
+  if (!bin) throw new Error('no PostgreSQL server binaries (initdb, pg_ctl): install PostgreSQL (Debian: apt-get install postgresql) or set PG_BIN to their directory');
+  return bin;
 }
 
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
@@ -74,9 +90,12 @@ function ownerIds(user: string): { uid: number; gid: number } {
   return { uid, gid };
 }
 
-export async function startPrivatePostgres(port: number, log: (msg: string) => void = () => {}): Promise<PrivatePostgres> {
-  const bin = findPostgresBin();
-  const dir = await mkdtemp(join(tmpdir(), 'baton-chaos-pg-'));
+export async function startPrivatePostgres(
+  port: number,
+  log: (msg: string) => void = () => {},
+  bin: string = findPostgresBin(),
+): Promise<PrivatePostgres> {
+  const dir = await mkdtemp(join(tmpdir(), 'baton-pg-'));
   if (isRoot()) {
     const { uid, gid } = ownerIds('postgres');
     await chown(dir, uid, gid);
@@ -97,9 +116,11 @@ export async function startPrivatePostgres(port: number, log: (msg: string) => v
   let destroyed = false;
 
   const emergencyStop = () => {
-    if (!running) return;
-    const [cmd, argv] = asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', '-t', '10', 'stop']);
-    spawnSync(cmd, argv, { stdio: 'ignore', timeout: 15_000 });
+    if (running) {
+      const [cmd, argv] = asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', '-t', '10', 'stop']);
+      spawnSync(cmd, argv, { stdio: 'ignore', timeout: 15_000 });
+    }
+    rmSync(dir, { recursive: true, force: true });
   };
   process.on('exit', emergencyStop);
 
