@@ -66,11 +66,16 @@ describe('temporal-compose.yml', () => {
     }
   });
 
-  it('exposes the API, the frontend and the Web UI ports', () => {
-    expect(services['baton-api']!.ports).toContain('3000:3000');
-    expect(services.temporal!.ports).toContain('7233:7233');
-    expect(services['temporal-ui']!.ports).toContain('8233:8080');
-    expect(services['baton-worker']!.ports).toBeUndefined();
+  it('exposes the API on every interface, and the unauthenticated frontend and Web UI on loopback only', () => {
+    expect(services['baton-api']!.ports).toEqual(['3000:3000']);
+    expect(services.temporal!.ports).toEqual(['127.0.0.1:7233:7233']);
+    expect(services['temporal-ui']!.ports).toEqual(['127.0.0.1:8233:8080']);
+    // Nothing else is published, and nothing but the API (which requires API_KEYS) on all interfaces.
+    for (const [name, s] of Object.entries(services)) {
+      if (['baton-api', 'temporal', 'temporal-ui'].includes(name)) continue;
+      expect(s.ports, name).toBeUndefined();
+    }
+    for (const spec of [...services.temporal!.ports!, ...services['temporal-ui']!.ports!]) expect(spec).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
   });
 
   it('registers exactly the search attributes the workflows upsert', () => {
