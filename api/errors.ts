@@ -37,8 +37,17 @@ export function validationError(error: ZodError, where: string): ApiError {
   return new ApiError(400, 'validation_error', message, zodDetails(error));
 }
 
+/**
+ * A 413 is answered before the body is read (or after part of it): the connection closes after the answer,
+ * so that a keep-alive client does not send its next request behind the unread rest of this one.
+ */
+function closeAfterRefusedBody(c: Context, status: number) {
+  if (status === 413) c.header('Connection', 'close');
+}
+
 export function handleError(log: Logger) {
   return (err: Error, c: Context) => {
+    closeAfterRefusedBody(c, err instanceof ApiError || err instanceof HTTPException ? err.status : 0);
     if (err instanceof ApiError) {
       if (err.headers) for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
       return c.json(errorBody(err.code, err.message, err.details), err.status);

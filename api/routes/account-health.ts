@@ -9,6 +9,7 @@ import { accountErrors } from '../../db/schema';
 import type { Db } from '../../db/client';
 import type { AppDeps, AppEnv } from '../app';
 import { errorResponses, json } from './openapi';
+import { BODY_LIMITS, limitBody } from '../body-limit';
 import { ApiError } from '../errors';
 import { accountView, getAccountRow, listAccounts } from '../ledger-queries';
 import { AccountExecutionState, AccountId, AccountState, LIMITS } from '../schemas';
@@ -17,6 +18,7 @@ const errors = errorResponses({
   400: 'Invalid request',
   401: 'Missing or wrong API key',
   404: 'Unknown account',
+  413: 'Body too large',
 });
 
 const AccountError = z.object({ at: z.string(), taskId: z.string(), kind: z.string(), code: z.string(), message: z.string() }).openapi('AccountError');
@@ -81,11 +83,13 @@ const getOverridesRoute = createRoute({
 });
 const putOverridesRoute = createRoute({
   method: 'put', path: '/api/accounts/{accountId}/settings', summary: "Replace the account's overrides",
+  middleware: [limitBody(BODY_LIMITS.control)] as const,
   request: { params, body: { content: { 'application/json': { schema: Overrides } }, required: true } },
   responses: { 200: json(OverridesAnswer, 'Overrides'), ...errors },
 });
 const deleteOverridesRoute = createRoute({
   method: 'delete', path: '/api/accounts/{accountId}/settings', summary: 'Remove the overrides: the global settings apply',
+  middleware: [limitBody(BODY_LIMITS.control)] as const,
   request: { params }, responses: { 200: json(OverridesAnswer, 'No overrides'), ...errors },
 });
 

@@ -2,6 +2,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppDeps, AppEnv } from '../app';
 import { errorResponses, json } from './openapi';
+import { BODY_LIMITS, limitBody } from '../body-limit';
 import { ApiError, validationError } from '../errors';
 import { accountView, getAccountRow, listAccounts, waitingTasks } from '../ledger-queries';
 import { AccountExecutionState, AccountId, AccountStateList, ListAccountsQuery, WaitingTasks } from '../schemas';
@@ -11,6 +12,7 @@ const errors = errorResponses({
   400: 'Invalid request',
   401: 'Missing or wrong API key',
   404: 'Unknown account',
+  413: 'Body too large',
 });
 const Accepted = z.object({ accountId: z.string(), requested: z.string() }).openapi('ControlAccepted');
 const params = z.object({ accountId: AccountId });
@@ -39,12 +41,14 @@ const waitingRoute = createRoute({
   responses: { 200: json(WaitingTasks, 'Waiting tasks'), ...errors },
 });
 
-// Bodies are optional here, so they are read and validated in the handler rather than by the route.
+// Bodies are optional here, so they are read and validated in the handler rather than by the route; their
+// size is checked before they are read.
 const control = (path: string, method: 'post' | 'delete', summary: string, body?: string) =>
   createRoute({
     method,
     path,
     summary,
+    middleware: [limitBody(BODY_LIMITS.control)] as const,
     ...(body ? { description: `Optional JSON body: ${body}` } : {}),
     request: { params },
     responses: { 202: json(Accepted, 'Requested; the account workflow applies it'), ...errors },
@@ -84,7 +88,7 @@ export function accountRoutes(deps: AppDeps) {
 
   app.openapi(control('/api/accounts/{accountId}/suspend', 'post', 'Stop taking tasks; the running one finishes', '{reason?}'), async (c) => {
     const { accountId } = c.req.valid('param');
-    const body = SuspendBody.safeParse(await readOptionalJson(c.req.raw));
+    const body = SuspendBody.safeParse(readOptionalJson(await c.req.text()));
     if (!body.success) throw validationError(body.error, 'body');
     await deps.engine.suspend(accountId, body.data.reason ?? 'suspended by an operator');
     return c.json({ accountId, requested: 'suspend' }, 202);
@@ -98,7 +102,7 @@ export function accountRoutes(deps: AppDeps) {
 
   app.openapi(control('/api/accounts/{accountId}/cooldown', 'post', 'Start a manual cooldown', '{seconds, reason?}'), async (c) => {
     const { accountId } = c.req.valid('param');
-    const body = CooldownBody.safeParse(await readOptionalJson(c.req.raw));
+    const body = CooldownBody.safeParse(readOptionalJson(await c.req.text()));
     if (!body.success) throw validationError(body.error, 'body');
     await deps.engine.startCooldown(accountId, body.data.seconds * 1000, body.data.reason ?? 'manual cooldown');
     return c.json({ accountId, requested: 'cooldown' }, 202);
@@ -113,9 +117,7 @@ export function accountRoutes(deps: AppDeps) {
   return app;
 }
 
-async function readOptionalJson(req: Request): Promise<unknown> {
-  const text = await req.text();
-  if (text.length > 16 * 1024) throw new ApiError(413, 'payload_too_large', 'the request body is larger than this route accepts');
+function readOptionalJson(text: string): unknown {
   if (!text.trim()) return {};
   try {
     return JSON.parse(text);

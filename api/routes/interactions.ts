@@ -7,8 +7,9 @@ import type { AppDeps, AppEnv } from '../app';
 import { checkTargets, listInteractions, pageInteractions, type EventCursor, type InteractionFilter, type InteractionView } from '../interaction-queries';
 import { CheckRequest, CheckResult, CleanupResult, ExportInteractionsQuery, InteractionList, ListInteractionsQuery } from '../schemas';
 import { errorResponses, json } from './openapi';
+import { BODY_LIMITS, limitBody } from '../body-limit';
 
-const errors = errorResponses({ 400: 'Invalid request', 401: 'Missing or wrong API key' });
+const errors = errorResponses({ 400: 'Invalid request', 401: 'Missing or wrong API key', 413: 'Body too large' });
 
 const listRoute = createRoute({
   method: 'get',
@@ -37,6 +38,7 @@ const checkRoute = createRoute({
   method: 'post',
   path: '/api/interactions/check',
   summary: 'Which targets an account may engage with an action now, and when the others may be',
+  middleware: [limitBody(BODY_LIMITS.check)] as const,
   request: { body: { content: { 'application/json': { schema: CheckRequest } }, required: true } },
   responses: { 200: json(CheckResult, 'One result per target, in the order given'), ...errors },
 });
@@ -45,6 +47,7 @@ const cleanupRoute = createRoute({
   method: 'post',
   path: '/api/interactions/cleanup',
   summary: 'Delete expired window rows and events past eventRetentionDays now (also runs daily)',
+  middleware: [limitBody(BODY_LIMITS.control)] as const,
   responses: { 200: json(CleanupResult, 'How many rows went'), ...errors },
 });
 

@@ -3,6 +3,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { settingsPatchSchema, settingsSchema } from '../../config/settings';
 import type { AppDeps, AppEnv } from '../app';
 import { ErrorBody } from '../schemas';
+import { BODY_LIMITS, limitBody } from '../body-limit';
 
 // Rebuilt with the OpenAPI-aware `z`: zod 4 attaches `.openapi()` to schemas made after the extension only.
 const Settings = z.object(settingsSchema.shape).strict().openapi('Settings');
@@ -10,6 +11,7 @@ const SettingsPatch = z.object(settingsPatchSchema.shape).strict().openapi('Sett
 const errors = {
   400: { content: { 'application/json': { schema: ErrorBody } }, description: 'Invalid settings' },
   401: { content: { 'application/json': { schema: ErrorBody } }, description: 'Missing or wrong API key' },
+  413: { content: { 'application/json': { schema: ErrorBody } }, description: 'Body too large' },
 };
 
 const getRoute = createRoute({
@@ -22,6 +24,7 @@ const putRoute = createRoute({
   method: 'put',
   path: '/api/settings',
   summary: 'Change some settings (the object is merged over the stored one)',
+  middleware: [limitBody(BODY_LIMITS.settings)] as const,
   request: { body: { content: { 'application/json': { schema: SettingsPatch } }, required: true } },
   responses: { 200: { content: { 'application/json': { schema: Settings } }, description: 'Settings after the change' }, ...errors },
 });
