@@ -66,8 +66,11 @@ export function createApp(deps: Omit<AppDeps, 'validationHook'>) {
   if (deps.config.CORS_ORIGINS.length) {
     app.use('/api/*', cors({ origin: deps.config.CORS_ORIGINS, allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Last-Event-ID'], maxAge: 600 }));
   }
-  app.use('*', rateLimit(deps.config.API_RATE_LIMIT_RPS, deps.config.API_RATE_LIMIT_BURST, (path) => PUBLIC.has(path)));
-  app.use('*', bearerAuth(deps.config.API_KEYS, (path) => PUBLIC.has(path)));
+  // Who calls first (the key that matched), then the limit per key or client address, then the refusal.
+  const auth = bearerAuth(deps.config.API_KEYS, (path) => PUBLIC.has(path));
+  app.use('*', auth.identify);
+  app.use('*', rateLimit(deps.config.API_RATE_LIMIT_RPS, deps.config.API_RATE_LIMIT_BURST));
+  app.use('*', auth.require);
 
   app.route('/', healthRoutes(full));
   app.route('/', prometheusRoutes(metrics.registry));

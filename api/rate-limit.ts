@@ -1,11 +1,16 @@
 /**
- * Per-client token buckets: each API key (or, without keys, each remote address) may make `ratePerSecond`
- * requests a second with bursts up to `burst`. Over that the API answers 429 with Retry-After. Buckets live
- * in this process: with several API instances each enforces the limit on its own share of traffic.
+ * Per-caller token buckets (api/caller.ts): each API key, and each client address for requests without a
+ * valid key (public paths, no keys configured, a wrong key), may make `ratePerSecond` requests a second
+ * with bursts up to `burst`. Over that the API answers 429 with Retry-After. Runs after `identify`, so the
+ * bucket of a key is found by the key that matched, whatever the spelling of the header.
+ *
+ * Key buckets are as many as the configured keys and never evicted. Address buckets are bounded: past
+ * `maxAddresses` the least recently seen address is forgotten, so a flood of addresses costs only other
+ * addresses their history, never a key. Buckets live in this process: with several API instances each
+ * enforces the limit on its own share of traffic.
  */
-import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import { getConnInfo } from '@hono/node-server/conninfo';
+import { callerKeyId, clientAddress } from './caller';
 import { ApiError } from './errors';
 
 interface Bucket {
@@ -13,34 +18,32 @@ interface Bucket {
   at: number;
 }
 
-const MAX_BUCKETS = 50_000;
+export function rateLimit(ratePerSecond: number, burst: number, opts: { maxAddresses?: number } = {}): MiddlewareHandler {
+  const maxAddresses = opts.maxAddresses ?? 50_000;
+  const byKey = new Map<string, Bucket>();
+  const byAddress = new Map<string, Bucket>();
 
-export function rateLimit(ratePerSecond: number, burst: number, isExempt: (path: string) => boolean): MiddlewareHandler {
-  const buckets = new Map<string, Bucket>();
-  return async (c, next) => {
-    if (ratePerSecond <= 0 || isExempt(c.req.path)) return next();
-    const auth = c.req.header('authorization');
-    let client: string;
-    if (auth) {
-      // Keyed by a digest so the map never holds a credential.
-      client = `k:${createHash('sha256').update(auth).digest('base64url').slice(0, 22)}`;
-    } else {
-      let address = 'unknown';
-      try {
-        address = getConnInfo(c).remote.address ?? 'unknown';
-      } catch {
-        // app.request() in tests has no socket
-      }
-      client = `a:${address}`;
+  const bucketOf = (keyId: string | null, address: string, now: number): Bucket => {
+    if (keyId) {
+      let bucket = byKey.get(keyId);
+      if (!bucket) byKey.set(keyId, (bucket = { tokens: burst, at: now }));
+      return bucket;
     }
-    const now = Date.now();
-    let bucket = buckets.get(client);
-    if (!bucket) {
-      // Forget everyone at once rather than grow without bound under a flood of distinct clients.
-      if (buckets.size >= MAX_BUCKETS) buckets.clear();
+    let bucket = byAddress.get(address);
+    // Re-inserted on every use, so the map's first entry is the least recently seen address.
+    if (bucket) byAddress.delete(address);
+    else {
       bucket = { tokens: burst, at: now };
-      buckets.set(client, bucket);
+      if (byAddress.size >= maxAddresses) byAddress.delete(byAddress.keys().next().value!);
     }
+    byAddress.set(address, bucket);
+    return bucket;
+  };
+
+  return async (c, next) => {
+    if (ratePerSecond <= 0) return next();
+    const now = Date.now();
+    const bucket = bucketOf(callerKeyId(c), clientAddress(c), now);
     bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * ratePerSecond);
     bucket.at = now;
     if (bucket.tokens < 1) {

@@ -43,7 +43,7 @@ const schema = z.object({
     .string()
     .optional()
     .transform((s) => (s ?? '').split(',').map((k) => k.trim()).filter(Boolean)),
-  /** Requests a second each API key (or client address) may make; 0 turns the limit off. (Default: 1000) */
+  /** Requests a second each API key (requests without a valid key: each client address) may make; 0 turns the limit off. (Default: 1000) */
   API_RATE_LIMIT_RPS: z.coerce.number().min(0).default(1000),
   /** Burst size of that limit. (Default: 2000) */
   API_RATE_LIMIT_BURST: positiveInt.default(2000),
