@@ -5,6 +5,7 @@
 import type { RecordAccountInput, RecordAccountResult, RunMember, RunMemberFact } from '../workflows/types';
 import { cleanupInteractions, type CleanupResult } from './cleanup';
 import { readRunMembers, recordAccount } from './ledger';
+import { errorMessage } from './errors';
 import { createTaskRunners, type RunTaskDeps } from './run-task';
 
 export type ActivityDeps = RunTaskDeps;
@@ -17,7 +18,9 @@ export function createActivities(deps: ActivityDeps) {
     runTask,
     /** Local activity: ledger facts the workflow decided (queued, deduplicated, cancelled, ...) and its projection. */
     async recordAccount(input: RecordAccountInput): Promise<RecordAccountResult> {
-      return recordAccount(deps.db, input);
+      return recordAccount(deps.db, input, (err, what) =>
+        deps.log.error({ accountId: input.accountId, err: errorMessage(err) }, `the ledger refused ${what}`),
+      );
     },
     /** Local activity: what the ledger says of a run's members when the run's activity gave no answer. */
     async readRunMembers(input: { accountId: string; members: Pick<RunMember, 'taskId' | 'fencingToken'>[] }): Promise<RunMemberFact[]> {

@@ -6,6 +6,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { accountErrors, accountStates, taskEvents, tasks } from '../db/schema';
+import { isDataRefusal, refusalMessage, storableError, storableText } from './ledger-refusals';
 import type { AccountView, RecordAccountInput, RecordAccountResult, RunMemberFact, TaskOutcome, TaskRecord, TaskSpec } from '../workflows/types';
 
 export interface Lease {
@@ -57,7 +58,7 @@ async function writeRecord(tx: Writer, accountId: string, r: Exclude<TaskRecord,
     }
     case 'cancelled':
     case 'failed': {
-      const error = r.kind === 'failed' ? r.error : { code: 'cancelled', message: r.reason };
+      const error = storableError(r.kind === 'failed' ? r.error : { code: 'cancelled', message: r.reason });
       const updated = await tx
         .update(tasks)
         .set({ status: r.kind, finishedAt: now, error, updatedAt: now })
@@ -68,7 +69,7 @@ async function writeRecord(tx: Writer, accountId: string, r: Exclude<TaskRecord,
     }
     case 'cancel_requested': {
       // Still queued: the run has not reached it and now never will (its claim needs `queued`).
-      const error = { code: 'cancelled', message: r.reason };
+      const error = storableError({ code: 'cancelled', message: r.reason });
       const cancelled = await tx
         .update(tasks)
         .set({ status: 'cancelled', finishedAt: now, error, updatedAt: now })
@@ -113,12 +114,12 @@ export async function writeProjection(tx: Writer, v: AccountView, lease?: Lease)
     runningSince: v.runningSince ? new Date(v.runningSince) : null,
     queueLength: v.queueLength,
     cooldownUntil: v.cooldownUntil ? new Date(v.cooldownUntil) : null,
-    cooldownReason: v.cooldownReason,
-    suspendedReason: v.suspendedReason,
+    cooldownReason: storableText(v.cooldownReason),
+    suspendedReason: storableText(v.suspendedReason),
     consecutiveRateLimits: v.consecutiveRateLimits,
     consecutiveFailures: v.consecutiveFailures,
     breaker: v.breaker,
-    breakerHistory: v.breakerHistory,
+    breakerHistory: v.breakerHistory.map((e) => ({ ...e, reason: storableText(e.reason) })),
     version: v.version,
     updatedAt: new Date(),
     ...(lease ? { leaseToken: lease.fencingToken, leaseAttempt: lease.activityAttempt } : {}),
@@ -143,34 +144,71 @@ export async function raiseRunFence(tx: Writer, accountId: string, fence: number
     .where(eq(accountStates.accountId, accountId));
 }
 
-export async function recordAccount(db: Db, input: RecordAccountInput): Promise<RecordAccountResult> {
-  return db.transaction(async (tx) => {
-    // The fence first: once this commits, a run claims no further member, so a cancel below that finds its
-    // task running knows that task is the run's last.
-    if (input.runFence !== undefined) await raiseRunFence(tx, input.accountId, input.runFence);
-    const runningCancelRequested: string[] = [];
-    const records = input.records;
-    for (let i = 0; i < records.length; ) {
-      // A batch submission arrives as many queued facts in a row: two statements for up to 1,000 of them
-      // (Postgres takes 65,535 parameters at most).
-      let j = i;
-      while (j < records.length && j - i < 1000 && records[j]!.kind === 'queued') j += 1;
-      if (j > i) {
-        await writeQueued(tx, input.accountId, records.slice(i, j) as Extract<TaskRecord, { kind: 'queued' }>[]);
-        i = j;
-        continue;
-      }
-      const running = await writeRecord(tx, input.accountId, records[i] as Exclude<TaskRecord, { kind: 'queued' }>);
-      if (running) runningCancelRequested.push(running);
-      i += 1;
+export async function recordAccount(db: Db, input: RecordAccountInput, onRefused?: (err: unknown, what: string) => void): Promise<RecordAccountResult> {
+  try {
+    return await db.transaction((tx) => writeFacts(tx, input));
+  } catch (err) {
+    if (!isDataRefusal(err)) throw err; // a lost connection: the local activity tries again
+    // One fact the ledger refuses must not hold back the others (the workflow would retry forever).
+    onRefused?.(err, 'the account facts, written one by one');
+    return recordOneByOne(db, input, onRefused);
+  }
+}
+
+async function writeFacts(tx: Tx, input: RecordAccountInput): Promise<RecordAccountResult> {
+  // The fence first: once this commits, a run claims no further member, so a cancel below that finds its
+  // task running knows that task is the run's last.
+  if (input.runFence !== undefined) await raiseRunFence(tx, input.accountId, input.runFence);
+  const runningCancelRequested: string[] = [];
+  const records = input.records;
+  for (let i = 0; i < records.length; ) {
+    // A batch submission arrives as many queued facts in a row: two statements for up to 1,000 of them
+    // (Postgres takes 65,535 parameters at most).
+    let j = i;
+    while (j < records.length && j - i < 1000 && records[j]!.kind === 'queued') j += 1;
+    if (j > i) {
+      await writeQueued(tx, input.accountId, records.slice(i, j) as Extract<TaskRecord, { kind: 'queued' }>[]);
+      i = j;
+      continue;
     }
-    if (input.projection) await writeProjection(tx, input.projection);
-    return { runningCancelRequested };
-  });
+    const running = await writeRecord(tx, input.accountId, records[i] as Exclude<TaskRecord, { kind: 'queued' }>);
+    if (running) runningCancelRequested.push(running);
+    i += 1;
+  }
+  if (input.projection) await writeProjection(tx, input.projection);
+  return { runningCancelRequested };
+}
+
+/** Each fact in its own transaction; a refused task fact becomes that task's `failed` (ledger_refused). */
+async function recordOneByOne(db: Db, input: RecordAccountInput, onRefused?: (err: unknown, what: string) => void): Promise<RecordAccountResult> {
+  const runningCancelRequested: string[] = [];
+  const { accountId } = input;
+  if (input.runFence !== undefined) await raiseRunFence(db, accountId, input.runFence);
+  for (const record of input.records) {
+    try {
+      const r = await db.transaction((tx) => writeFacts(tx, { accountId, records: [record], projection: null }));
+      runningCancelRequested.push(...r.runningCancelRequested);
+    } catch (err) {
+      if (!isDataRefusal(err)) throw err;
+      const taskId = record.kind === 'queued' || record.kind === 'deduplicated' || record.kind === 'rejected' ? record.task.taskId : record.taskId;
+      onRefused?.(err, `the ${record.kind} fact of task ${taskId}`);
+      const error = { code: 'ledger_refused', message: refusalMessage(err, `the ${record.kind} fact of this task`) };
+      await writeFacts(db as unknown as Tx, { accountId, records: [{ kind: 'failed', taskId, fencingToken: 0, error }], projection: null });
+    }
+  }
+  if (input.projection) {
+    // The projection is rewritten with the account's next change; a refused one is only logged.
+    await writeProjection(db, input.projection).catch((err: unknown) => {
+      if (!isDataRefusal(err)) throw err;
+      onRefused?.(err, 'the account projection');
+    });
+  }
+  return { runningCancelRequested };
 }
 
 export type StartResult =
-  | { kind: 'started'; attempts: number }
+  /** `payload`: the task's, from its row (the workflow never carries payloads of tasks the ledger took in). */
+  | { kind: 'started'; attempts: number; payload: unknown }
   /** The task is over already; `fencingToken` says whose attempt ended it. */
   | { kind: 'finished'; outcome: TaskOutcome; fencingToken: number | null }
   | { kind: 'stale' }
@@ -208,8 +246,8 @@ export async function startAttempt(
   follower?: FollowerClaim & { type: string },
 ): Promise<StartResult> {
   if (follower) {
-    const attempts = await claimFollower(db, follower, taskId, lease);
-    return attempts === null ? readUnclaimed(db, taskId) : { kind: 'started', attempts };
+    const claimed = await claimFollower(db, follower, taskId, lease);
+    return claimed === null ? readUnclaimed(db, taskId) : { kind: 'started', ...claimed };
   }
   return db.transaction(async (tx) => {
     const now = new Date();
@@ -230,7 +268,7 @@ export async function startAttempt(
           sql`(${tasks.fencingToken} IS NULL OR (${tasks.fencingToken}, ${tasks.activityAttempt}) < (${lease.fencingToken}::bigint, ${lease.activityAttempt}::int))`,
         ),
       )
-      .returning({ attempts: tasks.attempts, accountId: tasks.accountId });
+      .returning({ attempts: tasks.attempts, accountId: tasks.accountId, payload: tasks.payload });
     const row = claimed[0];
     if (row) {
       await tx.insert(taskEvents).values({
@@ -238,7 +276,7 @@ export async function startAttempt(
         data: { attempt: row.attempts, fencingToken: lease.fencingToken, activityAttempt: lease.activityAttempt },
       });
       await writeProjection(tx, projection, lease);
-      return { kind: 'started', attempts: row.attempts };
+      return { kind: 'started', attempts: row.attempts, payload: row.payload };
     }
     return readUnclaimed(tx, taskId);
   });
@@ -264,7 +302,12 @@ async function readUnclaimed(db: Writer, taskId: string): Promise<StartResult> {
  * The account shows the member as its running task: the workflow only hears of the run when it ends, so
  * its own projection still names the first member; its next write (a newer version) replaces this.
  */
-async function claimFollower(db: Db, follower: FollowerClaim & { type: string }, taskId: string, lease: Lease): Promise<number | null> {
+async function claimFollower(
+  db: Db,
+  follower: FollowerClaim & { type: string },
+  taskId: string,
+  lease: Lease,
+): Promise<{ attempts: number; payload: unknown } | null> {
   const { accountId, type } = follower;
   const now = new Date().toISOString();
   const claimable = follower.mode === 'first'
@@ -280,7 +323,7 @@ async function claimFollower(db: Db, follower: FollowerClaim & { type: string },
           updated_at = ${now}::timestamptz
       WHERE task_id = ${taskId} AND ${claimable}
         AND (fencing_token IS NULL OR (fencing_token, activity_attempt) < (${lease.fencingToken}::bigint, ${lease.activityAttempt}::int))
-      RETURNING attempts, account_id
+      RETURNING attempts, account_id, payload
     ), started AS (
       INSERT INTO ${taskEvents} (task_id, account_id, type, at, data)
       SELECT ${taskId}, account_id, 'started', ${now}::timestamptz,
@@ -293,9 +336,9 @@ async function claimFollower(db: Db, follower: FollowerClaim & { type: string },
           lease_attempt = ${lease.activityAttempt}::int, updated_at = ${now}::timestamptz
       WHERE account_id = ${accountId} AND coalesce(lease_token, 0) < ${lease.fencingToken}::bigint AND EXISTS (SELECT 1 FROM claimed)
     )
-    SELECT attempts FROM claimed`);
-  const rows = (result as unknown as { rows: { attempts: number }[] }).rows;
-  return rows[0] ? Number(rows[0].attempts) : null;
+    SELECT attempts, payload FROM claimed`);
+  const rows = (result as unknown as { rows: { attempts: number; payload: unknown }[] }).rows;
+  return rows[0] ? { attempts: Number(rows[0].attempts), payload: rows[0].payload } : null;
 }
 
 
@@ -360,6 +403,17 @@ export async function finishAttempt(
   lease: Lease,
   outcome: TaskOutcome,
 ): Promise<boolean> {
+  try {
+    return await writeFinish(db, accountId, taskId, lease, outcome);
+  } catch (err) {
+    if (!isDataRefusal(err)) throw err;
+    // What the task came to cannot be stored (a result holding a NUL, say): it fails, and says why.
+    const error = { code: 'ledger_refused', message: refusalMessage(err, `what the task came to (${outcome.kind})`) };
+    return writeFinish(db, accountId, taskId, lease, { kind: 'failed', error });
+  }
+}
+
+async function writeFinish(db: Db, accountId: string, taskId: string, lease: Lease, outcome: TaskOutcome): Promise<boolean> {
   const now = new Date().toISOString();
   let status: string;
   let error: { code: string; message: string } | null;
@@ -372,13 +426,13 @@ export async function finishAttempt(
       break;
     case 'failed':
       status = 'failed';
-      error = outcome.error;
-      eventData = { error: outcome.error };
+      error = storableError(outcome.error);
+      eventData = { error };
       break;
     case 'skipped':
       status = 'skipped';
-      error = { code: 'skipped', message: outcome.reason };
-      eventData = { reason: outcome.reason };
+      error = { code: 'skipped', message: storableText(outcome.reason) };
+      eventData = { reason: error.message };
       break;
     case 'cancelled':
       status = 'cancelled';
@@ -387,8 +441,8 @@ export async function finishAttempt(
       break;
     case 'rate_limited':
       status = 'queued';
-      error = { code: 'rate_limited', message: outcome.message };
-      eventData = { message: outcome.message, retryAfterMs: outcome.retryAfterMs ?? null };
+      error = { code: 'rate_limited', message: storableText(outcome.message) };
+      eventData = { message: error.message, retryAfterMs: outcome.retryAfterMs ?? null };
       break;
   }
   const result = outcome.kind === 'succeeded' && outcome.result != null ? JSON.stringify(outcome.result) : null;
@@ -429,7 +483,7 @@ export async function recordProgress(db: Db, accountId: string, taskId: string, 
 export async function recordRetry(db: Db, accountId: string, taskId: string, lease: Lease, error: { code: string; message: string }): Promise<void> {
   await db.transaction(async (tx) => {
     if (!(await holdsTask(tx, taskId, lease))) return;
-    await tx.insert(taskEvents).values({ taskId, accountId, type: 'retry', data: { error, activityAttempt: lease.activityAttempt } });
+    await tx.insert(taskEvents).values({ taskId, accountId, type: 'retry', data: { error: storableError(error), activityAttempt: lease.activityAttempt } });
   });
 }
 
@@ -446,7 +500,7 @@ export async function recordAccountError(
 ): Promise<void> {
   await db.transaction(async (tx) => {
     if (lease && !(await holdsTask(tx, e.taskId, lease))) return;
-    await tx.insert(accountErrors).values({ ...e, message: e.message.slice(0, 2000) });
+    await tx.insert(accountErrors).values({ ...e, code: storableText(e.code), message: storableText(e.message.slice(0, 2000)) });
     await tx.execute(sql`
       DELETE FROM ${accountErrors}
       WHERE ${accountErrors.accountId} = ${e.accountId}

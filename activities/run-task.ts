@@ -92,7 +92,7 @@ export function createTaskRunners(deps: RunTaskDeps) {
 
     const claim = follower ? { ...follower, type: task.type } : undefined;
     let start = await startAttempt(db, task.taskId, lease, scope.projection, claim);
-    if (start.kind === 'missing' && !follower) {
+    if (start.kind === 'missing' && !follower && task.payload !== undefined) {
       // The queued row is written before the task can start; if it is gone (a wiped ledger), restore it.
       await recordAccount(db, {
         accountId,
@@ -106,6 +106,11 @@ export function createTaskRunners(deps: RunTaskDeps) {
       return start.outcome;
     }
     if (follower && start.kind !== 'started') return null; // cancelled, fenced, or not this run's to resume
+    if (start.kind === 'missing') {
+      // Its row is gone (a wiped or restored ledger): nothing to run and nothing to record it in.
+      log.error('task has no row in the ledger; the account goes on without it');
+      return { kind: 'failed', error: { code: 'missing_from_ledger', message: `task ${task.taskId} has no row in the ledger` } };
+    }
     if (start.kind !== 'started') {
       throw ApplicationFailure.nonRetryable(`attempt ${lease.activityAttempt} of task ${task.taskId} is stale`, 'stale_attempt');
     }
@@ -138,7 +143,7 @@ export function createTaskRunners(deps: RunTaskDeps) {
       await noteError('failed', 'unknown_task_type', `no handler for task type ${JSON.stringify(task.type)}`);
       return finish({ kind: 'failed', error: { code: 'unknown_task_type', message: `no handler for task type ${JSON.stringify(task.type)}` } });
     }
-    const parsed = handler.payloadSchema.safeParse(task.payload);
+    const parsed = handler.payloadSchema.safeParse(start.payload);
     if (!parsed.success) {
       const message = parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ');
       await noteError('failed', 'invalid_payload', message);

@@ -15,7 +15,9 @@ import { secureHeaders } from 'hono/secure-headers';
 import { bearerAuth } from './auth';
 import { rateLimit } from './rate-limit';
 import type { Engine } from './engine';
-import { ApiError, handleError, validationError } from './errors';
+import type { Relay } from './intake/relay';
+import { ApiError, handleError } from './errors';
+import { schemaOnlyHook, validationHook } from './validation';
 import { accountHealthRoutes } from './routes/account-health';
 import { accountRoutes } from './routes/accounts';
 import { healthRoutes, type HealthChecks } from './routes/health';
@@ -33,6 +35,8 @@ export interface AppDeps {
   config: Config;
   database: Database;
   engine: Engine;
+  /** Hands what the intake stored to the account workflows. */
+  relay: Relay;
   handlers: HandlerRegistry;
   settings: SettingsStore;
   log: Logger;
@@ -47,10 +51,7 @@ export type AppEnv = { Variables: Record<string, never> };
 
 const PUBLIC = new Set(['/health', '/health/live', '/health/ready', ...DASHBOARD_PUBLIC_PATHS]);
 
-/** Request validation failures become 400s in the one error format. */
-export const validationHook: AppDeps['validationHook'] = (result) => {
-  if (!result.success) throw validationError(result.error, result.target === 'json' ? 'body' : result.target);
-};
+export { schemaOnlyHook, validationHook };
 
 export function createApp(deps: Omit<AppDeps, 'validationHook'>) {
   const full: AppDeps = { ...deps, validationHook };

@@ -62,6 +62,34 @@ export function createEngine(o: EngineOptions) {
     enqueue,
 
     /**
+     * The relay's delivery: one signal-with-start carrying what the ledger acknowledged for the account.
+     * Durable once it returns (Temporal stored the signal), even while no worker runs.
+     */
+    async deliver(accountId: string, request: messages.DeliverRequest, timeoutMs = 10_000): Promise<void> {
+      const args = await startArgs(accountId);
+      await o.client.withDeadline(Date.now() + timeoutMs, () =>
+        o.client.workflow.signalWithStart(accountWorkflow, {
+          workflowId: accountWorkflowId(accountId),
+          taskQueue: o.taskQueue,
+          args,
+          signal: messages.deliver,
+          signalArgs: [request],
+        }),
+      );
+    },
+
+    /** Where the workflow has the task, or null when it does not answer before the deadline. */
+    async position(accountId: string, taskId: string, deadline: number): Promise<messages.TaskPosition | null> {
+      try {
+        return await o.client.withDeadline(deadline, () =>
+          o.client.workflow.getHandle(accountWorkflowId(accountId)).query(messages.getPosition, { taskId }),
+        );
+      } catch {
+        return null;
+      }
+    },
+
+    /**
      * `?wait=true`: the workflow validates and answers with the position. A rejection becomes a 409/429;
      * when no worker answers before the deadline the task is enqueued by signal instead (same task id, so
      * a late update cannot queue it twice) and the caller answers 202.

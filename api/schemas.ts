@@ -4,6 +4,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { ACCOUNT_STATES, TASK_STATUSES } from '../workflows/types';
+import { findUnstorable, MAX_JSON_DEPTH } from './storable';
 
 export const LIMITS = {
   /** Largest JSON body of a single submission. */
@@ -37,6 +38,8 @@ export const AccountState = z.enum(ACCOUNT_STATES as [string, ...string[]]);
 export const WaitingReason = z.enum(['account_busy', 'account_cooldown', 'account_suspended', 'scheduled']);
 
 const payloadWithinLimit = (value: unknown) => (JSON.stringify(value) ?? '').length <= LIMITS.payloadBytes;
+// Checked before the size, whose serialisation must not meet a structure deeper than it can walk.
+const payloadNotTooDeep = (value: unknown) => findUnstorable(value)?.code !== 'too_deep';
 
 export const TaskSubmission = z
   .object({
@@ -44,6 +47,7 @@ export const TaskSubmission = z
     payload: z
       .unknown()
       .default({})
+      .refine(payloadNotTooDeep, { message: `payload is nested deeper than ${MAX_JSON_DEPTH} levels`, abort: true })
       .refine(payloadWithinLimit, `payload is larger than ${LIMITS.payloadBytes} bytes`)
       .openapi({ example: { ms: 1000 } }),
     taskId: TaskId.optional().openapi({ description: 'Your own id for the task; generated when absent' }),

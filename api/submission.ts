@@ -49,6 +49,11 @@ export function toTaskSpec(
   return spec;
 }
 
+/** Fingerprint of a request under an Idempotency-Key: a retry must send the same body to the same place. */
+export function requestHash(scope: string, body: unknown): string {
+  return createHash('sha256').update(`${scope}\n${JSON.stringify(body)}`).digest('base64url');
+}
+
 export function readIdempotencyKey(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   if (header.length < 1 || header.length > 255 || !/^[\x21-\x7e]+$/.test(header)) {

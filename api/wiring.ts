@@ -13,6 +13,7 @@ import type { Database } from '../db/client';
 import { createSettingsStore } from '../db/settings-store';
 import { createApp } from './app';
 import { createEngine } from './engine';
+import { createRelay } from './intake/relay';
 import { createNotificationHub } from './notifications';
 import type { HealthChecks } from './routes/health';
 
@@ -62,16 +63,34 @@ export async function buildApi(w: ApiWiring) {
       return { ok: pollers > 0, detail: `${pollers} worker(s) polling ${config.TEMPORAL_TASK_QUEUE}` };
     },
   };
+  let signalsBeforeKill = config.FAULT_RELAY_KILL_AFTER_SIGNALS;
+  const relay = createRelay({
+    database,
+    deliver: (accountId, request) => engine.deliver(accountId, request),
+    log,
+    pollMs: config.RELAY_POLL_MS,
+    concurrency: config.RELAY_CONCURRENCY,
+    window: config.RELAY_WINDOW,
+    ...(signalsBeforeKill === undefined ? {} : {
+      afterSignal: () => {
+        signalsBeforeKill! -= 1;
+        if (signalsBeforeKill! <= 0) process.kill(process.pid, 'SIGKILL'); // the fault run's "died between signal and mark"
+      },
+    }),
+  });
+  relay.start();
   const handlers = createHandlerRegistry({ demoHandlers: config.DEMO_HANDLERS, webhookUrl: config.WEBHOOK_URL }, w.extraHandlers);
   const notifications = createNotificationHub(database, log);
-  const app = createApp({ config, database, engine, handlers, settings, log, health, notifications });
+  const app = createApp({ config, database, engine, relay, handlers, settings, log, health, notifications });
   return {
     app,
     engine,
+    relay,
     client,
     /** Ends every open event stream; call it before closing the HTTP server, whose close() waits for them. */
     closeStreams: () => notifications.close(),
     async close() {
+      await relay.stop();
       await notifications.close();
       await connection.close();
     },

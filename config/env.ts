@@ -92,6 +92,21 @@ const schema = z.object({
   RUN_WINDOW_MS: positiveInt.default(1000),
   /** Heartbeat timeout of a running task; a dead worker's task is retried after it. (Default: 20000) */
   TASK_HEARTBEAT_TIMEOUT_MS: positiveInt.default(20_000),
+  /**
+   * How often each API process's relay looks for acknowledged tasks not yet handed to their workflow that
+   * it was not told of (submissions to another API process that died, or that Temporal was down for). (Default: 500)
+   */
+  RELAY_POLL_MS: positiveInt.default(500),
+  /** Accounts one relay delivers to at once. (Default: 4) */
+  RELAY_CONCURRENCY: positiveInt.default(4),
+  /**
+   * Live tasks an account's workflow holds at most; the ledger keeps the rest until its queue drains, so
+   * workflow state stays small whatever the queue limit (at most 1000: with the longest task ids and
+   * types, its state then stays under half of Temporal's 2 MB payload limit). (Default: 500)
+   */
+  RELAY_WINDOW: positiveInt.max(1000).default(500),
+  /** Fault-run hook: the API process kills itself (SIGKILL) after this many relay signals, before their mark. Off when unset. */
+  FAULT_RELAY_KILL_AFTER_SIGNALS: positiveInt.optional(),
   /** How long `?wait=true` waits for the workflow before answering 202 instead. (Default: 5000) */
   SUBMIT_WAIT_TIMEOUT_MS: positiveInt.default(5000),
   /** Settings defaults, used until PUT /api/settings stores others. */

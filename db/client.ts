@@ -22,6 +22,9 @@ import * as schema from './schema';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
+/** A plain parameterised statement ($1, $2, ...) on one connection; answers its rows. */
+export type Query = <R>(text: string, params?: unknown[]) => Promise<R[]>;
+
 /** Stops listening; resolves once the channels are released. */
 export type Unlisten = () => Promise<void>;
 
@@ -34,6 +37,12 @@ export interface Database {
   execute(sqlText: string): Promise<unknown>;
   /** Runs `fn` while holding a Postgres advisory lock on one dedicated connection. */
   withLock<T>(lockId: number, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` on one connection of its own while this session holds the advisory lock (`space`, `name`),
+   * or does nothing when another session holds it. The lock is a session's, not a transaction's: `fn` may
+   * wait on other services without keeping a transaction open, and a process that dies lets it go.
+   */
+  tryWithLock<T>(space: number, name: string, fn: (query: Query) => Promise<T>): Promise<{ locked: true; value: T } | { locked: false }>;
   /**
    * LISTENs on `channels`; `onPayload` gets each notification. After a lost connection it listens again
    * and calls `onRelisten`, since notifications sent meanwhile are gone. Resolves once listening.
@@ -105,6 +114,25 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
         }
       } finally {
         client.release();
+      }
+    },
+    tryWithLock: async (space, name, fn) => {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::int, hashtext($2)) AS ok', [space, name]);
+        if (!got.rows[0]?.ok) return { locked: false };
+        try {
+          const query: Query = async <R>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as R[];
+          return { locked: true, value: await fn(query) };
+        } finally {
+          await client.query('SELECT pg_advisory_unlock($1::int, hashtext($2))', [space, name]);
+        }
+      } catch (err) {
+        broken = err as Error; // a client that failed mid-way may still hold the lock: never pool it again
+        throw err;
+      } finally {
+        client.release(broken);
       }
     },
     listen: async (channels, onPayload, onRelisten) => {
@@ -211,6 +239,10 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     schema: options.searchPath ?? null,
     execute: (text) => client.exec(text),
     withLock: (_lockId, fn) => fn(), // one process owns a PGlite database
+    tryWithLock: async (_space, _name, fn) => ({
+      locked: true,
+      value: await fn(async <R>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as R[]),
+    }),
     listen: async (channels, onPayload) => {
       // In-process: no connection to lose, so no re-listen.
       const unlistens = await Promise.all(channels.map((ch) => client.listen(ch, (payload) => onPayload(ch, payload))));

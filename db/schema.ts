@@ -1,10 +1,11 @@
 /**
- * Baton's Postgres tables: projections of the account workflows for cross-account views. The workflow is
- * the source of truth; activities write these rows (never the API), each fact from one place only.
+ * Baton's Postgres tables. The intake writes a task's row and its `queued` event (the outbox: 202 means
+ * committed here); from then on the account workflow decides and its activities write every later fact,
+ * each from one place only. The other tables are projections of the workflows for cross-account views.
  * Column names are snake_case in SQL (drizzle `casing: 'snake_case'`).
  */
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const tz = (name?: string) => (name ? timestamp(name, { withTimezone: true, mode: 'date' }) : timestamp({ withTimezone: true, mode: 'date' }));
 
@@ -38,6 +39,13 @@ export const tasks = pgTable(
      * started: the attempt checks it when Temporal cancels the run, so only this task ends `cancelled`.
      */
     cancelRequestedAt: tz(),
+    /**
+     * When the intake's relay handed the task to its account workflow (the outbox mark). Null while the
+     * task waits in the ledger only: the relay delivers such rows, oldest first, one account at a time.
+     */
+    deliveredAt: tz(),
+    /** Fingerprint of the request that created the task under an `Idempotency-Key` (a retry must match). */
+    requestHash: text(),
     updatedAt: tz().notNull().defaultNow(),
   },
   (t) => [
@@ -45,6 +53,12 @@ export const tasks = pgTable(
     index('tasks_account_created_idx').on(t.accountId, t.createdAt.desc(), t.taskId.desc()),
     index('tasks_status_created_idx').on(t.status, t.createdAt.desc(), t.taskId.desc()),
     index('tasks_queued_idx').on(t.accountId, t.priority.desc(), t.seq).where(sql`status = 'queued'`),
+    // The relay's work list: queued rows not yet handed to their workflow, in delivery order.
+    index('tasks_undelivered_idx').on(t.accountId, t.priority.desc(), t.seq).where(sql`status = 'queued' AND delivered_at IS NULL`),
+    // What an account's workflow holds (delivered and live): the relay fills it up to a window.
+    index('tasks_delivered_live_idx').on(t.accountId).where(sql`status IN ('queued', 'running') AND delivered_at IS NOT NULL`),
+    // A live dedupe key is a lock: one queued or running task per (account, key), enforced at intake.
+    uniqueIndex('tasks_live_dedupe_key_idx').on(t.accountId, t.dedupeKey).where(sql`dedupe_key IS NOT NULL AND status IN ('queued', 'running')`),
   ],
 );
 

@@ -13,6 +13,7 @@ import type {
   AccountStateName,
   AccountView,
   BreakerState,
+  DeliveredTask,
   EngineSettings,
   TaskOutcome,
   TaskSpec,
@@ -24,7 +25,8 @@ import type {
 export interface QueuedTask {
   taskId: string;
   type: string;
-  payload: unknown;
+  /** Only for tasks queued before the outbox; a delivered task's payload stays in the ledger. */
+  payload?: unknown;
   dedupeKey?: string;
   priority: number;
   runAfterMs?: number;
@@ -71,6 +73,11 @@ export interface AccountSnapshot {
   tasksStarted: number;
   version: number;
   settings: EngineSettings;
+  /**
+   * Tasks the ledger acknowledged for this account but holds back while the queue here is at its window
+   * (as of the last delivery); shown in the queue length. Absent in snapshots from before the outbox.
+   */
+  backlog?: number;
 }
 
 export interface AccountState extends AccountSnapshot {
@@ -225,6 +232,35 @@ export function enqueueTasks(state: AccountState, specs: TaskSpec[], nowMs: numb
   return results;
 }
 
+/**
+ * Takes what the intake's relay delivered: the ledger acknowledged each task, so none is refused here; an
+ * id already seen (a delivery repeated after a relay crashed before its mark) is dropped. Returns the
+ * tasks that joined the queue.
+ */
+export function acceptDelivered(state: AccountState, tasks: DeliveredTask[], backlog: number, nowMs: number): DeliveredTask[] {
+  const accepted: DeliveredTask[] = [];
+  for (const t of tasks) {
+    if (state.seen.has(t.taskId)) continue;
+    remember(state, t.taskId);
+    const task: QueuedTask = {
+      taskId: t.taskId,
+      type: t.type,
+      priority: t.priority ?? 0,
+      enqueuedAtMs: Math.min(t.submittedAtMs, nowMs),
+      attempts: 0,
+    };
+    if (t.runAfterMs !== undefined) task.runAfterMs = t.runAfterMs;
+    state.queue.splice(insertionIndex(state.queue, task.priority), 0, task);
+    accepted.push(t);
+  }
+  const held = Math.max(0, Math.floor(backlog));
+  if (accepted.length > 0 || held !== (state.backlog ?? 0)) {
+    state.backlog = held;
+    touch(state);
+  }
+  return accepted;
+}
+
 export function positionOf(state: AccountState, taskId: string): number | null {
   const i = state.queue.findIndex((t) => t.taskId === taskId);
   return i === -1 ? null : i;
@@ -252,7 +288,7 @@ export function resume(state: AccountState): void {
 }
 
 export function startManualCooldown(state: AccountState, durationMs: number, reason: string, nowMs: number): Cooldown {
-  const cooldown: Cooldown = { untilMs: nowMs + durationMs, reason, source: 'manual' };
+  const cooldown: Cooldown = { untilMs: nowMs + boundedDelayMs(durationMs), reason, source: 'manual' };
   state.cooldown = cooldown;
   touch(state);
   return cooldown;
@@ -360,6 +396,18 @@ export function reserveTokens(state: AccountState, count: number): number {
   return first;
 }
 
+/**
+ * The longest wait a handler's retry-after may ask for. Handlers cap theirs lower (the webhook's is
+ * documented); this bound keeps any number a handler returns (a huge one, NaN) from making a date the
+ * workflow cannot represent, which would fail its every workflow task.
+ */
+export const MAX_RETRY_AFTER_MS = 30 * 24 * 3600_000;
+
+/** A duration from outside the workflow (a handler, an operator) made safe to add to a clock. */
+export function boundedDelayMs(ms: number | undefined): number {
+  return ms !== undefined && Number.isFinite(ms) ? Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS) : 0;
+}
+
 /** Backoff for the n-th consecutive rate limit (n ≥ 1), jittered, never below the handler's retry-after. */
 export function rateLimitCooldownMs(settings: EngineSettings, consecutive: number, random: number, retryAfterMs = 0): number {
   const steps = settings.rateLimitBackoffMs;
@@ -367,7 +415,7 @@ export function rateLimitCooldownMs(settings: EngineSettings, consecutive: numbe
     ? settings.longCooldownMs
     : steps[Math.min(consecutive - 1, steps.length - 1)]!;
   const jittered = base * (1 + settings.backoffJitter * (2 * random - 1));
-  return Math.max(Math.round(jittered), retryAfterMs);
+  return Math.max(Math.round(jittered), boundedDelayMs(retryAfterMs));
 }
 
 function breakerCooldownMs(settings: EngineSettings, openings: number, random: number): number {
@@ -577,7 +625,7 @@ export function view(state: AccountState, nowMs: number, withWaiting: boolean): 
     runningTaskId: state.running?.task.taskId ?? null,
     runningTaskType: state.running?.task.type ?? null,
     runningSince: state.running ? new Date(state.running.startedAtMs).toISOString() : null,
-    queueLength: state.queue.length,
+    queueLength: state.queue.length + (state.backlog ?? 0),
     cooldownUntil: cooling ? new Date(cooling.untilMs).toISOString() : null,
     cooldownReason: cooling?.reason ?? null,
     suspendedReason: state.suspended?.reason ?? null,

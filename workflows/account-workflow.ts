@@ -24,6 +24,7 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import {
+  acceptDelivered,
   applyOutcome,
   beginTask,
   cancelTask,
@@ -155,9 +156,16 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
     }
   };
 
-  const stopRunIfOvertaken = (tasks: TaskSpec[]): void => {
+  const stopRunIfOvertaken = (tasks: { priority?: number }[]): void => {
     if (run && tasks.some((t) => (t.priority ?? 0) > run!.lowestPriority)) stopRun();
   };
+
+  setHandler(messages.deliver, ({ tasks, backlog }) => {
+    // The ledger wrote each task's row and `queued` event at intake: nothing to record here.
+    const accepted = acceptDelivered(state, tasks, backlog, Date.now());
+    stopRunIfOvertaken(accepted);
+    changed();
+  });
 
   setHandler(messages.enqueue, ({ tasks }) => {
     const results = enqueueTasks(state, tasks, Date.now());
@@ -229,7 +237,12 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
     changed();
   });
 
-  setHandler(messages.getState, ({ withWaiting }) => view(state, Date.now(), withWaiting));
+  setHandler(messages.getState, (input) => view(state, Date.now(), input?.withWaiting ?? true));
+  setHandler(messages.getPosition, ({ taskId }) => {
+    if (state.running?.task.taskId === taskId) return { taskId, status: 'running', position: null };
+    const position = positionOf(state, taskId);
+    return { taskId, status: position === null ? 'unknown' : 'queued', position };
+  });
 
   /**
    * The one writer of ledger facts and the projection: it runs beside the main loop so that what handlers
@@ -421,7 +434,10 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
   void flushLoop();
 
   for (;;) {
+    const before = state.version;
     settle(state, Date.now());
+    // A cooldown that ended changes the stored view too (older histories wrote nothing here).
+    if (state.version !== before && patched('settled-projection')) projectionDirty = true;
     if (!flushed()) {
       // A task starts only once its queued row is written.
       await condition(flushed);

@@ -3,9 +3,22 @@
  * Message names are verbs; the string equals the identifier. See ./types.ts for the glossary.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AccountView, TaskSpec } from './types';
+import type { AccountView, DeliveredTask, TaskSpec } from './types';
 
-/** Many tasks in one signal: a workflow takes only a few signals a second, a batch takes one. */
+/**
+ * The intake's relay delivers what the ledger acknowledged: every undelivered task of the account, in
+ * acknowledgement order, in one signal. The ledger has already refused what it must (a live dedupe key, a
+ * full queue), so the workflow takes each task unless it has seen its id (a relay that crashed between
+ * signal and mark delivers again). `backlog`: acknowledged tasks the ledger still holds back because the
+ * workflow already holds its window of them.
+ */
+export interface DeliverRequest {
+  tasks: DeliveredTask[];
+  backlog: number;
+}
+export const deliver = defineSignal<[DeliverRequest]>('deliver');
+
+/** Before the outbox: the API's own signal, checked by the workflow. Kept so older histories replay. */
 export interface EnqueueRequest {
   tasks: TaskSpec[];
 }
@@ -34,7 +47,16 @@ export interface SubmitResult {
 }
 export const submit = defineUpdate<SubmitResult, [TaskSpec]>('submit');
 
-export const getState = defineQuery<AccountView, [{ withWaiting: boolean }]>('getState');
+/** With no argument (the Web UI's Queries tab, `temporal workflow query`) the waiting list is included. */
+export const getState = defineQuery<AccountView, [{ withWaiting?: boolean }?]>('getState');
+
+/** Where one task stands: `queued` with its position, `running`, or `unknown` (not here, or finished). */
+export interface TaskPosition {
+  taskId: string;
+  status: 'queued' | 'running' | 'unknown';
+  position: number | null;
+}
+export const getPosition = defineQuery<TaskPosition, [{ taskId: string }]>('getPosition');
 
 /** Failure types the submit validator throws; the API maps them to 409. */
 export const SUBMIT_REJECTION_TYPES = ['already_running', 'already_queued', 'queue_full'] as const;

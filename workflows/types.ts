@@ -44,6 +44,21 @@ export interface TaskSpec {
   submittedAtMs: number;
 }
 
+/**
+ * A task as the intake's relay hands it to its account workflow: what scheduling needs, never the payload
+ * (the activity reads it from the ledger), so workflow state and history stay small.
+ */
+export interface DeliveredTask {
+  taskId: string;
+  type: string;
+  /** Higher runs first; FIFO within one priority. (Default: 0) */
+  priority?: number;
+  /** Epoch milliseconds before which the task does not start. */
+  runAfterMs?: number;
+  /** Epoch milliseconds at which the ledger acknowledged the task. */
+  submittedAtMs: number;
+}
+
 /** The engine's view of the settings, in milliseconds. Built from the stored settings by `toEngineSettings`. */
 export interface EngineSettings {
   rateLimitBackoffMs: number[];
@@ -125,7 +140,8 @@ export interface RunTaskResult {
 export interface RunMember {
   taskId: string;
   type: string;
-  payload: unknown;
+  /** Only tasks queued before the intake went through the ledger carry it; the others' is read at claim. */
+  payload?: unknown;
   /** Handed out by the workflow when the run began; each member has its own. */
   fencingToken: number;
 }

@@ -4,7 +4,11 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps, AppEnv } from '../app';
 import { errorResponses, json } from './openapi';
 import { ApiError, errorBody, validationError } from '../errors';
-import { getAccountRow, getTask, getTaskRow, listTasks, taskView } from '../ledger-queries';
+import { getTask, getTaskRow, listTasks, taskView } from '../ledger-queries';
+import { cancelUndelivered } from '../intake/cancel-undelivered';
+import { storeSubmissions, type IntakeItem } from '../intake/store';
+import { assertStorable } from '../storable';
+import { schemaOnlyHook } from '../validation';
 import {
   AccountId,
   BatchItem,
@@ -19,8 +23,7 @@ import {
   TaskList,
   TaskSubmission,
 } from '../schemas';
-import { readIdempotencyKey, toTaskSpec } from '../submission';
-import type { TaskSpec } from '../../workflows/types';
+import { readIdempotencyKey, requestHash, toTaskSpec } from '../submission';
 
 const errors = errorResponses({
   400: 'Invalid request',
@@ -37,7 +40,7 @@ const submitRoute = createRoute({
   path: '/api/accounts/{accountId}/tasks',
   summary: 'Submit a task to an account',
   description:
-    'Queued durably (202) even while no worker runs. `?wait=true` waits for the account workflow to answer with the position (201) or a 409 for a live dedupeKey. An `Idempotency-Key` header makes retries address the same task.',
+    '202 means the task and its `queued` event are committed in the ledger (Postgres): it holds while Temporal or every worker is down, and `GET /api/tasks/{taskId}` answers at once. What the ledger would refuse is refused first: 409 `already_running`/`already_queued` for a live dedupeKey (details.taskId), 409 `task_id_taken`, 429 `queue_full`, 400 for values it cannot store (a NUL, a lone surrogate, nesting deeper than 32). `?wait=true` also hands the task to its account workflow and answers 201 with its position (202 with `live: false` when the workflow does not answer in time). An `Idempotency-Key` header makes retries address the same task (422 `idempotency_key_reused` for a different body).',
   middleware: [bodyLimit({ maxSize: LIMITS.bodyBytes, onError: tooLarge })] as const,
   request: {
     params: z.object({ accountId: AccountId }),
@@ -52,7 +55,7 @@ const batchRoute = createRoute({
   method: 'post',
   path: '/api/tasks/batch',
   summary: `Submit up to ${LIMITS.batchSize} tasks across accounts`,
-  description: 'One signal per account. Each item is validated on its own: the answer has a result or an error per index.',
+  description: 'One ledger transaction for every valid item; each item is validated on its own, so the answer has a result or an error per index. 202 means the accepted items are committed. An `Idempotency-Key` makes a retried batch address the same tasks (422 `idempotency_key_reused` for a different body).',
   middleware: [bodyLimit({ maxSize: LIMITS.batchBodyBytes, onError: tooLarge })] as const,
   request: { body: { content: { 'application/json': { schema: BatchRequest } }, required: true } },
   responses: { 202: json(BatchResult, 'Per-item results'), ...errors },
@@ -82,6 +85,28 @@ const cancelRoute = createRoute({
   responses: { 202: json(CancelAccepted, 'Cancellation requested'), ...errors },
 });
 
+type BatchAnswer = { index: number; taskId: string; accountId: string; status: string } | { index: number; error: ReturnType<typeof errorBody>['error'] };
+
+/**
+ * `?wait=true`: hands the account's tasks to its workflow now and asks where this one stands. Null when
+ * that does not happen within SUBMIT_WAIT_TIMEOUT_MS (Temporal or every worker down, or the workflow's
+ * window full): the task is stored all the same, and the relay delivers it later.
+ */
+async function placeInWorkflow(deps: AppDeps, accountId: string, taskId: string) {
+  const deadline = Date.now() + deps.config.SUBMIT_WAIT_TIMEOUT_MS;
+  try {
+    if (!(await deps.relay.deliverNow(accountId, deadline))) return null;
+  } catch {
+    return null;
+  }
+  const answer = await deps.engine.position(accountId, taskId, deadline);
+  if (!answer) return null;
+  if (answer.status !== 'unknown') return { status: answer.status, position: answer.position };
+  // Already finished (a quick task), or taken by a run the workflow hears of when it ends: the ledger knows.
+  const row = await getTaskRow(deps.database.db, taskId);
+  return { status: row?.status ?? 'queued', position: null };
+}
+
 function tooLarge(): never {
   throw new ApiError(413, 'payload_too_large', 'the request body is larger than this route accepts');
 }
@@ -89,82 +114,73 @@ function tooLarge(): never {
 export function taskRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: deps.validationHook });
   const { db } = deps.database;
-
-  /** Refuses async submissions to an account whose projected queue is already full. */
-  const checkQueueRoom = async (accountId: string, adding: number) => {
-    const [account, settings] = await Promise.all([getAccountRow(db, accountId), deps.settings.forAccount(accountId)]);
-    if (account && account.queueLength + adding > settings.maxQueuedPerAccount) {
-      throw new ApiError(429, 'queue_full', `account ${accountId} already has ${account.queueLength} queued tasks (limit ${settings.maxQueuedPerAccount})`,
-        { limit: settings.maxQueuedPerAccount }, { 'Retry-After': '5' });
-    }
+  const store = async (items: IntakeItem[]) => {
+    const results = await storeSubmissions(db, items, (await deps.settings.get()).maxQueuedPerAccount);
+    if (results.some((r) => r.kind === 'queued')) deps.relay.kick();
+    return results;
   };
 
   app.openapi(submitRoute, async (c) => {
     const { accountId } = c.req.valid('param');
     const wait = ['true', '1'].includes(c.req.valid('query').wait ?? '');
-    const spec = toTaskSpec(deps.handlers, accountId, c.req.valid('json'), readIdempotencyKey(c.req.header('idempotency-key')));
-    const existing = await getTaskRow(db, spec.taskId);
-    if (existing) {
-      if (existing.accountId !== accountId) {
-        throw new ApiError(409, 'task_id_taken', `task id ${spec.taskId} belongs to another account`);
-      }
-      c.header('Idempotent-Replayed', 'true');
-      return c.json({ taskId: existing.taskId, accountId, status: existing.status }, 200);
+    const body = c.req.valid('json');
+    const key = readIdempotencyKey(c.req.header('idempotency-key'));
+    const spec = toTaskSpec(deps.handlers, accountId, body, key);
+    const [result] = await store([{ accountId, spec, ...(key === undefined ? {} : { requestHash: requestHash(accountId, body) }) }]);
+    switch (result!.kind) {
+      case 'refused':
+        throw result!.error;
+      case 'known':
+        c.header('Idempotent-Replayed', 'true');
+        return c.json({ taskId: spec.taskId, accountId, status: result!.status }, 200);
+      case 'queued':
+        break;
     }
-    if (wait) {
-      const answer = await deps.engine.submitAndWait(accountId, spec);
-      if (answer.waited) {
-        return c.json({ taskId: spec.taskId, accountId, status: answer.status === 'known' ? 'queued' : answer.status, position: answer.position, live: true }, 201);
-      }
-      return c.json({ taskId: spec.taskId, accountId, status: 'queued', live: false }, 202);
-    }
-    await checkQueueRoom(accountId, 1);
-    await deps.engine.enqueue(accountId, [spec]);
-    return c.json({ taskId: spec.taskId, accountId, status: 'queued' }, 202);
+    if (!wait) return c.json({ taskId: spec.taskId, accountId, status: 'queued' }, 202);
+    const placed = await placeInWorkflow(deps, accountId, spec.taskId);
+    if (!placed) return c.json({ taskId: spec.taskId, accountId, status: 'queued', live: false }, 202);
+    return c.json({ taskId: spec.taskId, accountId, ...placed, live: true }, 201);
   });
 
-  app.openapi(batchRoute, async (c) => {
-    const { tasks } = c.req.valid('json');
-    const results: ({ index: number; taskId: string; accountId: string; status: string } | { index: number; error: ReturnType<typeof errorBody>['error'] })[] = [];
-    const byAccount = new Map<string, { index: number; spec: TaskSpec }[]>();
-    const now = Date.now();
-    const seenIds = new Set<string>();
-    tasks.forEach((raw, index) => {
-      try {
-        const parsed = BatchItem.safeParse(raw);
-        if (!parsed.success) throw validationError(parsed.error, `task ${index}`);
-        const { accountId, ...body } = parsed.data;
-        const spec = toTaskSpec(deps.handlers, accountId, body, undefined, now);
-        if (seenIds.has(spec.taskId)) throw new ApiError(400, 'duplicate_task_id', `task id ${spec.taskId} appears twice in this batch`);
-        seenIds.add(spec.taskId);
-        const list = byAccount.get(accountId) ?? [];
-        list.push({ index, spec });
-        byAccount.set(accountId, list);
-      } catch (err) {
-        if (!(err instanceof ApiError)) throw err;
-        results.push({ index, error: errorBody(err.code, err.message, err.details).error });
-      }
-    });
-    // One signal per account, a few accounts at a time.
-    const accounts = [...byAccount.entries()];
-    const CONCURRENCY = 16;
-    for (let i = 0; i < accounts.length; i += CONCURRENCY) {
-      await Promise.all(
-        accounts.slice(i, i + CONCURRENCY).map(async ([accountId, items]) => {
-          try {
-            await checkQueueRoom(accountId, items.length);
-            await deps.engine.enqueue(accountId, items.map((it) => it.spec));
-            for (const it of items) results.push({ index: it.index, taskId: it.spec.taskId, accountId, status: 'queued' });
-          } catch (err) {
-            if (!(err instanceof ApiError)) throw err;
-            for (const it of items) results.push({ index: it.index, error: errorBody(err.code, err.message, err.details).error });
-          }
-        }),
-      );
-    }
-    results.sort((a, b) => a.index - b.index);
-    return c.json({ results }, 202);
-  });
+  // A batch answers per item, so its items are checked one by one below, not refused as a whole.
+  const batchApp = new OpenAPIHono<AppEnv>({ defaultHook: schemaOnlyHook });
+  batchApp.openapi(
+    batchRoute,
+    async (c) => {
+      const { tasks } = c.req.valid('json');
+      const key = readIdempotencyKey(c.req.header('idempotency-key'));
+      const hash = key === undefined ? undefined : requestHash('batch', tasks);
+      const answers: BatchAnswer[] = [];
+      const items: { index: number; item: IntakeItem }[] = [];
+      const seenIds = new Set<string>();
+      tasks.forEach((raw, index) => {
+        try {
+          const parsed = BatchItem.safeParse(raw);
+          if (!parsed.success) throw validationError(parsed.error, `task ${index}`);
+          assertStorable(raw, `task ${index}`);
+          const { accountId, ...body } = parsed.data;
+          // Under an Idempotency-Key each item's id derives from the key and its place in the batch.
+          const spec = toTaskSpec(deps.handlers, accountId, body, key === undefined ? undefined : `${key}\n#${index}`);
+          if (seenIds.has(spec.taskId)) throw new ApiError(400, 'duplicate_task_id', `task id ${spec.taskId} appears twice in this batch`);
+          seenIds.add(spec.taskId);
+          items.push({ index, item: { accountId, spec, ...(hash === undefined ? {} : { requestHash: hash }) } });
+        } catch (err) {
+          if (!(err instanceof ApiError)) throw err;
+          answers.push({ index, error: errorBody(err.code, err.message, err.details).error });
+        }
+      });
+      // One transaction for every valid item: all of them are stored, or (Postgres down) none.
+      const results = await store(items.map((i) => i.item));
+      results.forEach((r, i) => {
+        const { index, item } = items[i]!;
+        if (r.kind === 'refused') answers.push({ index, error: errorBody(r.error.code, r.error.message, r.error.details).error });
+        else answers.push({ index, taskId: item.spec.taskId, accountId: item.accountId, status: r.kind === 'known' ? r.status : 'queued' });
+      });
+      answers.sort((a, b) => a.index - b.index);
+      return c.json({ results: answers }, 202);
+    },
+  );
+  app.route('/', batchApp);
 
   app.openapi(getRoute, async (c) => {
     const { taskId } = c.req.valid('param');
@@ -184,6 +200,10 @@ export function taskRoutes(deps: AppDeps) {
     if (!row) throw new ApiError(404, 'task_not_found', `no task ${taskId}`);
     if (row.status !== 'queued' && row.status !== 'running') {
       throw new ApiError(409, 'task_finished', `task ${taskId} is already ${row.status}`, { task: taskView(row) });
+    }
+    // Not yet handed to its workflow: the ledger alone has it, so it is cancelled there and then.
+    if (row.deliveredAt === null && (await cancelUndelivered(db, row.accountId, taskId, 'cancelled through the API'))) {
+      return c.json({ taskId, accountId: row.accountId, status: 'cancelled' }, 202);
     }
     await deps.engine.cancel(row.accountId, taskId, 'cancelled through the API');
     return c.json({ taskId, accountId: row.accountId, status: 'cancel_requested' }, 202);

@@ -12,8 +12,8 @@ export interface TestTemporal {
   dir: string;
   dbFile: string;
   port: number;
-  /** Stops the server and starts it again on the same SQLite file and port. */
-  restart(): Promise<void>;
+  /** Stops the server and starts it again on the same SQLite file and port, running `whileDown` in between. */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -42,8 +42,9 @@ export async function startTestTemporal(): Promise<TestTemporal> {
     dir,
     dbFile,
     port,
-    async restart() {
+    async restart(whileDown) {
       await t.server.stop();
+      await whileDown?.();
       t.server = await start();
     },
     async stop() {
