@@ -130,6 +130,8 @@ export const CONFIG_VARIABLES = Object.keys(schema.shape);
 export type Config = z.infer<typeof schema> & {
   temporalAddress: string;
   temporalUiUrl: string;
+  /** The variables the environment set (the others have their defaults). */
+  fromEnvironment: string[];
 };
 
 export class ConfigError extends Error {
@@ -154,6 +156,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...c,
     temporalAddress: c.TEMPORAL_ADDRESS ?? `127.0.0.1:${c.TEMPORAL_PORT}`,
     temporalUiUrl: c.TEMPORAL_UI_URL ?? `http://127.0.0.1:${c.TEMPORAL_UI_PORT}`,
+    fromEnvironment: CONFIG_VARIABLES.filter((name) => name in cleaned),
   };
 }
 

@@ -1,7 +1,7 @@
 /**
- * Operator settings: stored in Postgres (`PUT /api/settings`), defaulted from the environment, applied to
- * the next task outcome without a restart. Fractions of seconds and minutes are allowed so that tests
- * can run cooldowns in milliseconds.
+ * Operator settings: defaulted from the environment, overridden one by one in Postgres (`PUT /api/settings`
+ * stores only what it was given), applied to the next task outcome without a restart. Fractions of seconds
+ * and minutes are allowed so that tests can run cooldowns in milliseconds.
  */
 import { z } from 'zod';
 import type { EngineSettings } from '../workflows/types';
@@ -50,8 +50,47 @@ export const settingsSchema = z
   .strict();
 
 export type Settings = z.infer<typeof settingsSchema>;
+/** Some settings: what the settings row stores (only what was set), and a change without removals. */
 export const settingsPatchSchema = settingsSchema.partial().strict();
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+
+type Shape = typeof settingsSchema.shape;
+const changeShape = Object.fromEntries(Object.entries(settingsSchema.shape).map(([k, s]) => [k, s.nullable().optional()])) as {
+  [K in keyof Shape]: z.ZodOptional<z.ZodNullable<Shape[K]>>;
+};
+/** A change by `PUT /api/settings`: a value stores that setting, `null` removes the stored one (its default applies again). */
+export const settingsChangeSchema = z.object(changeShape).strict();
+export type SettingsChange = z.infer<typeof settingsChangeSchema>;
+
+/** Where a setting's value comes from: Baton's built-in default, an environment variable, or the settings row. */
+export const SETTING_SOURCES = ['default', 'environment', 'stored'] as const;
+export type SettingSource = (typeof SETTING_SOURCES)[number];
+
+/** The environment variable each setting's default comes from (defaultSettings reads them); the error rules have none. */
+export const SETTING_VARIABLES = {
+  reengagementDays: 'REENGAGEMENT_DAYS_DEFAULT',
+  rateLimitBackoffSeconds: 'RATE_LIMIT_STEPS',
+  backoffJitter: 'RATE_LIMIT_JITTER',
+  cooldownAfterConsecutiveRateLimits: 'COOLDOWN_AFTER_CONSECUTIVE',
+  cooldownMinutes: 'COOLDOWN_MINUTES',
+  maxQueuedPerAccount: 'MAX_QUEUED_PER_ACCOUNT',
+  taskTimeoutSeconds: 'TASK_TIMEOUT_SECONDS',
+  maxAttempts: 'MAX_ATTEMPTS',
+  retryInitialSeconds: 'RETRY_INITIAL_SECONDS',
+  retryMaxSeconds: 'RETRY_MAX_SECONDS',
+  errorRules: null,
+  breakerFailureThreshold: 'BREAKER_FAILURE_THRESHOLD',
+  eventRetentionDays: 'EVENT_RETENTION_DAYS',
+} as const satisfies Record<keyof Settings, keyof Config | null>;
+
+/** For each setting, where its effective value comes from, given what the settings row stores. */
+export function settingSources(config: Config, stored: SettingsPatch): Record<keyof Settings, SettingSource> {
+  const sources = {} as Record<keyof Settings, SettingSource>;
+  for (const [key, variable] of Object.entries(SETTING_VARIABLES) as [keyof Settings, keyof Config | null][]) {
+    sources[key] = key in stored ? 'stored' : variable && config.fromEnvironment.includes(variable) ? 'environment' : 'default';
+  }
+  return sources;
+}
 
 /** What an account may override: its backoff and its queue limit. */
 export const accountOverridesSchema = settingsSchema

@@ -1,13 +1,21 @@
-/** Settings routes: read, and merge a partial change (validated; applied to the next outcome). */
+/**
+ * Settings routes: read (each effective value and where it comes from), and change some (validated; a
+ * value is stored, `null` removes the stored one; applied to the next outcome).
+ */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { settingsPatchSchema, settingsSchema } from '../../config/settings';
+import { SETTING_SOURCES, settingsChangeSchema, settingSources, settingsSchema } from '../../config/settings';
 import type { AppDeps, AppEnv } from '../app';
 import { ErrorBody } from '../schemas';
 import { BODY_LIMITS, limitBody } from '../body-limit';
 
 // Rebuilt with the OpenAPI-aware `z`: zod 4 attaches `.openapi()` to schemas made after the extension only.
-const Settings = z.object(settingsSchema.shape).strict().openapi('Settings');
-const SettingsPatch = z.object(settingsPatchSchema.shape).strict().openapi('SettingsPatch');
+const Sources = z
+  .record(z.string(), z.enum(SETTING_SOURCES))
+  .openapi('SettingSources', {
+    description: 'Where each value comes from: `default` (built in), `environment` (its variable is set), `stored` (by PUT /api/settings)',
+  });
+const Settings = z.object(settingsSchema.shape).extend({ sources: Sources }).strict().openapi('Settings');
+const SettingsPatch = z.object(settingsChangeSchema.shape).strict().openapi('SettingsPatch');
 const errors = {
   400: { content: { 'application/json': { schema: ErrorBody } }, description: 'Invalid settings' },
   401: { content: { 'application/json': { schema: ErrorBody } }, description: 'Missing or wrong API key' },
@@ -17,13 +25,13 @@ const errors = {
 const getRoute = createRoute({
   method: 'get',
   path: '/api/settings',
-  summary: 'Current settings',
+  summary: 'Current settings, and where each comes from',
   responses: { 200: { content: { 'application/json': { schema: Settings } }, description: 'Settings' }, ...errors },
 });
 const putRoute = createRoute({
   method: 'put',
   path: '/api/settings',
-  summary: 'Change some settings (the object is merged over the stored one)',
+  summary: 'Change some settings: the values given are stored, `null` removes a stored one, the rest keep following their defaults',
   middleware: [limitBody(BODY_LIMITS.settings)] as const,
   request: { body: { content: { 'application/json': { schema: SettingsPatch } }, required: true } },
   responses: { 200: { content: { 'application/json': { schema: Settings } }, description: 'Settings after the change' }, ...errors },
@@ -31,7 +39,14 @@ const putRoute = createRoute({
 
 export function settingsRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: deps.validationHook });
-  app.openapi(getRoute, async (c) => c.json(await deps.settings.get() as z.infer<typeof Settings>, 200));
-  app.openapi(putRoute, async (c) => c.json(await deps.settings.update(c.req.valid('json')) as z.infer<typeof Settings>, 200));
+  const view = async () => {
+    const { value, stored } = await deps.settings.snapshot();
+    return { ...value, sources: settingSources(deps.config, stored) } as z.infer<typeof Settings>;
+  };
+  app.openapi(getRoute, async (c) => c.json(await view(), 200));
+  app.openapi(putRoute, async (c) => {
+    await deps.settings.update(c.req.valid('json'));
+    return c.json(await view(), 200);
+  });
   return app;
 }

@@ -273,11 +273,12 @@ describe('settings, health, docs', () => {
     expect(before).toHaveProperty('rateLimitBackoffSeconds');
     const put = await call(stack, 'PUT', '/api/settings', { maxAttempts: 7 });
     expect(put.status).toBe(200);
-    expect(put.body).toMatchObject({ ...before, maxAttempts: 7 });
+    expect(put.body).toMatchObject({ ...before, maxAttempts: 7, sources: { ...before.sources, maxAttempts: 'stored' } });
     expect((await call(stack, 'GET', '/api/settings')).body.maxAttempts).toBe(7);
     expectError(await call(stack, 'PUT', '/api/settings', { maxAttempts: 0 }), 400, 'validation_error');
     expectError(await call(stack, 'PUT', '/api/settings', { nonsense: true }), 400, 'validation_error');
-    await call(stack, 'PUT', '/api/settings', { maxAttempts: before.maxAttempts });
+    // null hands the setting back to its default.
+    expect((await call(stack, 'PUT', '/api/settings', { maxAttempts: null })).body).toMatchObject(before);
   });
 
   it('reports health and serves the OpenAPI document', async () => {

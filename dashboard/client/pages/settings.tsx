@@ -8,8 +8,11 @@ import { pageMeta } from '../meta';
 import { fromText, kindOf, labelOf, toText, type FieldKind } from '../settings-form';
 import type { Settings } from '../types';
 
+/** The settings to edit: the answer's `sources` (where each value comes from) is not one. */
+const editable = ({ sources: _sources, ...settings }: Settings): Settings => settings;
+
 export function SettingsPage() {
-  const settings = useLoad(() => getJson<Settings>('/api/settings'), []);
+  const settings = useLoad(() => getJson<Settings>('/api/settings').then(editable), []);
   return (
     <section aria-labelledby="settings-h">
       <h1 id="settings-h" tabindex={-1}>
@@ -56,7 +59,7 @@ function SettingsForm({ initial }: { initial: Settings }) {
     if (!Object.keys(patch).length) return setSaved('Nothing changed.');
     setBusy(true);
     try {
-      const next = await sendJson<Settings>('PUT', '/api/settings', patch);
+      const next = editable(await sendJson<Settings>('PUT', '/api/settings', patch));
       if (!alive()) return;
       setCurrent(next);
       setTexts(textsOf(next));
