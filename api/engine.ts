@@ -1,16 +1,10 @@
 /**
- * The API's side of the account workflows: submission (signal-with-start, durable even while no worker
- * runs; or update-with-start with a deadline for `?wait=true`), cancellation, operator controls and the
- * live state query. Every call names one account; nothing here fans out over all workflows.
+ * The API's side of the account workflows: the relay's delivery (signal-with-start, durable even while no
+ * worker runs), a task's position, cancellation, operator controls and the live state query. Every call
+ * names one account; nothing here fans out over all workflows.
  */
-import {
-  WithStartWorkflowOperation,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-} from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
-import { ApplicationFailure } from '@temporalio/common';
 import { toEngineSettings } from '../config/settings';
 import type { SettingsStore } from '../db/settings-store';
 import { accountWorkflow, accountWorkflowId, type AccountWorkflowInput, type AccountWorkflowOptions } from '../workflows/account-workflow';
@@ -26,10 +20,6 @@ export interface EngineOptions {
   submitWaitTimeoutMs: number;
   queryTimeoutMs?: number;
 }
-
-export type WaitedSubmit =
-  | { waited: true; status: 'queued' | 'running' | 'known'; position: number | null }
-  | { waited: false };
 
 export function createEngine(o: EngineOptions) {
   const startArgs = async (accountId: string): Promise<[AccountWorkflowInput]> => [
@@ -89,36 +79,6 @@ export function createEngine(o: EngineOptions) {
       }
     },
 
-    /**
-     * `?wait=true`: the workflow validates and answers with the position. A rejection becomes a 409/429;
-     * when no worker answers before the deadline the task is enqueued by signal instead (same task id, so
-     * a late update cannot queue it twice) and the caller answers 202.
-     */
-    async submitAndWait(accountId: string, spec: TaskSpec): Promise<WaitedSubmit> {
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), o.submitWaitTimeoutMs);
-      try {
-        const startOp = new WithStartWorkflowOperation(accountWorkflow, {
-          workflowId: accountWorkflowId(accountId),
-          taskQueue: o.taskQueue,
-          args: await startArgs(accountId),
-          workflowIdConflictPolicy: 'USE_EXISTING',
-        });
-        const result = await o.client.withAbortSignal(controller.signal, () =>
-          o.client.workflow.executeUpdateWithStart(messages.submit, { args: [spec], startWorkflowOperation: startOp }),
-        );
-        return { waited: true, status: result.status, position: result.position };
-      } catch (err) {
-        const rejection = submitRejection(err);
-        if (rejection) throw rejection;
-        if (!controller.signal.aborted) throw err;
-        await enqueue(accountId, [spec]);
-        return { waited: false };
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-
     async cancel(accountId: string, taskId: string, reason?: string): Promise<void> {
       try {
         await o.client.workflow.getHandle(accountWorkflowId(accountId)).signal(messages.cancel, { taskId, ...(reason ? { reason } : {}) });
@@ -154,18 +114,3 @@ export function createEngine(o: EngineOptions) {
 }
 
 export type Engine = ReturnType<typeof createEngine>;
-
-function submitRejection(err: unknown): ApiError | null {
-  if (!(err instanceof WorkflowUpdateFailedError) || !(err.cause instanceof ApplicationFailure)) return null;
-  const failure = err.cause;
-  const details = (failure.details?.[0] ?? {}) as { existingTaskId?: string; limit?: number };
-  switch (failure.type) {
-    case 'already_running':
-    case 'already_queued':
-      return new ApiError(409, failure.type, failure.message, { taskId: details.existingTaskId });
-    case 'queue_full':
-      return new ApiError(429, 'queue_full', failure.message, { limit: details.limit }, { 'Retry-After': '5' });
-    default:
-      return null;
-  }
-}

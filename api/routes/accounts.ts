@@ -4,6 +4,7 @@ import type { AppDeps, AppEnv } from '../app';
 import { errorResponses, json } from './openapi';
 import { BODY_LIMITS, limitBody } from '../body-limit';
 import { ApiError, validationError } from '../errors';
+import { assertStorable } from '../storable';
 import { accountView, getAccountRow, listAccounts, waitingTasks } from '../ledger-queries';
 import { AccountExecutionState, AccountId, AccountStateList, ListAccountsQuery, WaitingTasks } from '../schemas';
 import { accountWorkflowId } from '../../workflows/account-workflow';
@@ -90,6 +91,7 @@ export function accountRoutes(deps: AppDeps) {
     const { accountId } = c.req.valid('param');
     const body = SuspendBody.safeParse(readOptionalJson(await c.req.text()));
     if (!body.success) throw validationError(body.error, 'body');
+    assertStorable(body.data, 'body'); // the reason reaches the workflow and then the ledger
     await deps.engine.suspend(accountId, body.data.reason ?? 'suspended by an operator');
     return c.json({ accountId, requested: 'suspend' }, 202);
   });
@@ -104,6 +106,7 @@ export function accountRoutes(deps: AppDeps) {
     const { accountId } = c.req.valid('param');
     const body = CooldownBody.safeParse(readOptionalJson(await c.req.text()));
     if (!body.success) throw validationError(body.error, 'body');
+    assertStorable(body.data, 'body'); // the reason reaches the workflow and then the ledger
     await deps.engine.startCooldown(accountId, body.data.seconds * 1000, body.data.reason ?? 'manual cooldown');
     return c.json({ accountId, requested: 'cooldown' }, 202);
   });

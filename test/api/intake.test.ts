@@ -95,6 +95,13 @@ describe('acknowledged means stored', () => {
     expect((await call(stack, 'GET', `/api/tasks?accountId=${a}`)).body.items).toHaveLength(1);
   });
 
+  it('refuses them in the operator controls, whose reasons reach the workflow and then the ledger', async () => {
+    const a = acct('control');
+    expectError(await call(stack, 'POST', `/api/accounts/${a}/suspend`, { reason: 'x\u0000' }), 400, 'unstorable_string');
+    expectError(await call(stack, 'POST', `/api/accounts/${a}/cooldown`, { seconds: 1, reason: '\ud800' }), 400, 'unstorable_string');
+    expectError(await call(stack, 'PUT', '/api/settings', { errorRules: [{ match: 'a\u0000', kind: 'permanent' }] }), 400, 'unstorable_string');
+  });
+
   it('refuses unstorable values in query strings too', async () => {
     expectError(await call(stack, 'GET', '/api/tasks?type=a%00b'), 400, 'unstorable_string');
     expectError(await call(stack, 'GET', '/api/interactions/events?target=x%00y'), 400, 'validation_error'); // its schema says so first

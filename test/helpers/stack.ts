@@ -9,6 +9,8 @@ import { createLogger } from '../../config/logger';
 import type { TaskHandler } from '../../activities/handlers';
 import { listen, type Listening } from '../../api/listen';
 import { buildApi } from '../../api/wiring';
+import { storeSubmissions } from '../../api/intake/store';
+import type { TaskSpec } from '../../workflows/types';
 import { createBatonWorker, type BatonWorker } from '../../worker/create-worker';
 import { installTemporalRuntime } from '../../worker/runtime';
 import { openTestDatabase, type DriverKind, type TestDatabase } from './database';
@@ -41,6 +43,8 @@ export interface TestStack {
   /** Worker processes started by spawnWorker, stopped with the stack. */
   children: Child[];
   stopWorker(): Promise<void>;
+  /** Submits through the intake, as the HTTP routes do (the ledger transaction, then the relay); throws on a refusal. */
+  submit(accountId: string, specs: TaskSpec[]): Promise<void>;
   listen(): Promise<Listening>;
   stop(): Promise<void>;
 }
@@ -97,6 +101,12 @@ export async function startStack(
       const w = stack.worker;
       stack.worker = null;
       await w?.shutdown();
+    },
+    async submit(accountId, specs) {
+      const results = await storeSubmissions(db.database.db, specs.map((spec) => ({ accountId, spec })), config.MAX_QUEUED_PER_ACCOUNT);
+      const refused = results.find((r) => r.kind === 'refused');
+      if (refused?.kind === 'refused') throw refused.error;
+      api.relay.kick();
     },
     async listen() {
       stack.http ??= await listen(api.app.fetch, '127.0.0.1', 0);

@@ -91,37 +91,33 @@ describe('account workflow', () => {
     expect(rows.find((r) => r.taskId === queued.taskId)!.startedAt).toBeNull();
   });
 
-  it('answers a live dedupeKey with already_running / already_queued through the submit update', async () => {
+  it('refuses a live dedupeKey at intake (already_running / already_queued), and drops a repeated delivery', async () => {
     const a = `wf-dedupe-${randomUUID().slice(0, 8)}`;
     const first = spec('sleep', { ms: 1500 }, { dedupeKey: 'k1' });
     const second = spec('sleep', { ms: 10 }, { dedupeKey: 'k2' });
-    const ok = await stack.api.engine.submitAndWait(a, first);
-    expect(ok).toMatchObject({ waited: true, status: 'queued', position: 0 });
-    await stack.api.engine.submitAndWait(a, second);
+    await stack.submit(a, [first, second]);
     await eventually(async () => (await ledger(a)).find((r) => r.taskId === first.taskId)?.status === 'running', { what: 'first running' });
-    await expect(stack.api.engine.submitAndWait(a, spec('sleep', { ms: 1 }, { dedupeKey: 'k1' }))).rejects.toMatchObject({
+    await expect(stack.submit(a, [spec('sleep', { ms: 1 }, { dedupeKey: 'k1' })])).rejects.toMatchObject({
       code: 'already_running', details: { taskId: first.taskId },
     });
-    await expect(stack.api.engine.submitAndWait(a, spec('sleep', { ms: 1 }, { dedupeKey: 'k2' }))).rejects.toMatchObject({
+    await expect(stack.submit(a, [spec('sleep', { ms: 1 }, { dedupeKey: 'k2' })])).rejects.toMatchObject({
       code: 'already_queued', details: { taskId: second.taskId },
     });
-    // A retried submission of a known task id is answered, not queued twice.
-    const again = await stack.api.engine.submitAndWait(a, second);
-    expect(again).toMatchObject({ waited: true, status: 'queued', position: 0 });
-    // A signal carrying a known id (a retried async submission) is ignored as well.
-    await stack.api.engine.enqueue(a, [first, second]);
+    // A delivery repeated after a relay died before its mark carries known ids: the workflow drops them.
+    const delivered = [first, second].map(({ taskId, type, submittedAtMs }) => ({ taskId, type, submittedAtMs }));
+    await stack.api.engine.deliver(a, { tasks: delivered, backlog: 0 });
     const rows = await allFinished(a, 2);
     expect(rows.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+    expect(rows.map((r) => r.attempts)).toEqual([1, 1]);
     // Once the key's task finished, the key is free again.
-    const third = spec('sleep', { ms: 1 }, { dedupeKey: 'k1' });
-    expect(await stack.api.engine.submitAndWait(a, third)).toMatchObject({ waited: true });
+    await stack.submit(a, [spec('sleep', { ms: 1 }, { dedupeKey: 'k1' })]);
   });
 
   it('carries 500 tasks of one account through several continue-as-new runs, none lost or run twice', async () => {
     const a = `wf-can-${randomUUID().slice(0, 8)}`;
     const specs = Array.from({ length: 500 }, () => spec('sleep', { ms: 0 }));
     // Five signals of a hundred: submissions keep arriving while earlier runs continue-as-new.
-    for (let i = 0; i < 500; i += 100) await stack.api.engine.enqueue(a, specs.slice(i, i + 100));
+    for (let i = 0; i < 500; i += 100) await stack.submit(a, specs.slice(i, i + 100));
     const rows = await eventually(async () => {
       const r = await ledger(a);
       return r.length === 500 && r.every((x) => x.status === 'succeeded') && r;
@@ -140,12 +136,12 @@ describe('account workflow', () => {
     const idle = await startStack(temporal, { driver: 'postgres', env: { ACCOUNT_IDLE_TIMEOUT_MS: '300' } });
     try {
       const a = `wf-idle-${randomUUID().slice(0, 8)}`;
-      await idle.api.engine.enqueue(a, [spec('sleep', { ms: 10 })]);
+      await idle.submit(a, [spec('sleep', { ms: 10 })]);
       const handle = idle.client.workflow.getHandle(accountWorkflowId(a));
       await eventually(async () => (await handle.describe()).status.name === 'COMPLETED', { what: 'idle completion' });
       const firstRun = (await handle.describe()).runId;
       const next = spec('sleep', { ms: 10 });
-      await idle.api.engine.enqueue(a, [next]);
+      await idle.submit(a, [next]);
       await eventually(async () => {
         const rows = await idle.db.database.db.select().from(tasks).where(eq(tasks.taskId, next.taskId));
         return rows[0]?.status === 'succeeded';
@@ -161,7 +157,7 @@ describe('account workflow', () => {
     const a = `wf-rl-${randomUUID().slice(0, 8)}`;
     const limited = spec('simulate', { outcome: 'rate_limited', failTimes: 2 });
     const behind = [spec('sleep', { ms: 5 }), spec('sleep', { ms: 5 })];
-    await stack.api.engine.enqueue(a, [limited, ...behind]);
+    await stack.submit(a, [limited, ...behind]);
     const state = await eventually(async () => {
       const s = await stack.client.workflow.getHandle(accountWorkflowId(a)).query(getState, { withWaiting: true });
       return s.state === 'COOLDOWN' && s;
