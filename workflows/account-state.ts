@@ -314,9 +314,20 @@ function setBreaker(state: AccountState, to: BreakerState, reason: string, nowMs
   return event;
 }
 
-/** Clears a cooldown whose time has come; an open breaker then lets one probe through (half open). */
-export function settle(state: AccountState, nowMs: number): void {
+/** Whether `settle` at `nowMs` ends a long cooldown (the one after too many consecutive rate limits). */
+export function endsLongCooldown(state: AccountState, nowMs: number): boolean {
+  return state.cooldown !== null && state.cooldown.untilMs <= nowMs && state.cooldown.source === 'rate_limit'
+    && state.consecutiveRateLimits >= state.settings.cooldownAfterConsecutiveRateLimits;
+}
+
+/**
+ * Clears a cooldown whose time has come; an open breaker then lets one probe through (half open).
+ * `resetAfterLongCooldown`: an expired long cooldown also resets the count of consecutive rate limits, so
+ * the next rate limit starts the backoff again from its first step (histories from before replay without).
+ */
+export function settle(state: AccountState, nowMs: number, resetAfterLongCooldown = false): void {
   if (state.cooldown && state.cooldown.untilMs <= nowMs) {
+    if (resetAfterLongCooldown && endsLongCooldown(state, nowMs)) state.consecutiveRateLimits = 0;
     state.cooldown = null;
     if (state.breaker === 'open') setBreaker(state, 'half_open', 'cooldown over: next task is a probe', nowMs);
     touch(state);
@@ -337,6 +348,20 @@ export function decide(state: AccountState, nowMs: number): Decision {
     earliest = earliest === null ? task.runAfterMs : Math.min(earliest, task.runAfterMs);
   }
   return { kind: 'wait', untilMs: earliest, reason: 'scheduled' };
+}
+
+/**
+ * The running task was never started (its activity could not claim it: Postgres was down longer than the
+ * activity's retries): it goes back to the head of its priority as if it had not been taken. Only an
+ * attempt that ran counts against a task.
+ */
+export function returnUnstarted(state: AccountState): void {
+  const running = state.running;
+  if (!running) throw new Error(`account ${state.accountId} has no running task`);
+  state.running = null;
+  running.task.attempts = Math.max(0, running.task.attempts - 1);
+  state.queue.splice(headIndex(state.queue, running.task.priority), 0, running.task);
+  touch(state);
 }
 
 /**

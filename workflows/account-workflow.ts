@@ -32,6 +32,7 @@ import {
   createAccountState,
   decide,
   dehydrate,
+  endsLongCooldown,
   endCooldown as endCooldownNow,
   enqueueTasks,
   hydrate,
@@ -39,6 +40,7 @@ import {
   positionOf,
   reserveTokens,
   resume as resumeAccount,
+  returnUnstarted,
   runGoesOnAfter,
   settle,
   startManualCooldown,
@@ -378,6 +380,12 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
       runningScope = null;
       run = null;
     }
+    if (ran.length === 0 && patched('unstarted-head-requeued')) {
+      // The run never claimed its first task (Postgres was down longer than its retries): nothing ran.
+      returnUnstarted(state);
+      projectionDirty = true;
+      return;
+    }
     if (ran[0]?.taskId !== head.task.taskId) {
       // Never expected (every answer starts with the first member), but the running slot must not stay taken.
       const error = { code: 'no_outcome', message: `the run of ${head.task.taskId} answered without it` };
@@ -411,7 +419,11 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
         if (runGoesOnAfter(fact.outcome)) continue;
         break;
       }
-      if (fact.state === 'not_started' && i > 0) break;
+      if (fact.state === 'not_started' && (i > 0 || !isCancellation(err))) {
+        // Never claimed: it did not run, so no attempt failed. A later member stays queued; an unclaimed
+        // first member goes back to the queue (older histories failed it, and replay that way).
+        if (i > 0 || patched('unstarted-head-requeued')) break;
+      }
       const cancelled = isCancellation(err) && (members.length === 1 || (fact.state === 'started' && fact.cancelRequested));
       if (cancelled) {
         records.push({ kind: 'cancelled', taskId: fact.taskId, reason: 'cancelled while running' });
@@ -435,7 +447,8 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
 
   for (;;) {
     const before = state.version;
-    settle(state, Date.now());
+    const now = Date.now();
+    settle(state, now, endsLongCooldown(state, now) && patched('long-cooldown-resets-count'));
     // A cooldown that ended changes the stored view too (older histories wrote nothing here).
     if (state.version !== before && patched('settled-projection')) projectionDirty = true;
     if (!flushed()) {
