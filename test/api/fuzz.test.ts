@@ -13,8 +13,8 @@ let stack: TestStack;
 
 beforeAll(async () => {
   temporal = await startTestTemporal();
-  // No worker: submissions are still accepted (signal-with-start) and nothing runs, so the fuzzer
-  // measures the API alone. Keys are on so that auth is fuzzed too; most requests carry a good one.
+  // No worker: submissions are still accepted (committed in the ledger) and nothing runs, so the fuzzer
+  // measures the API alone (test/api/fuzz-ledger.test.ts runs its submissions with a worker). Keys are on so that auth is fuzzed too; most requests carry a good one.
   stack = await startStack(temporal, { driver: 'pglite', worker: false, env: { API_KEYS: 'fuzz-key', SUBMIT_WAIT_TIMEOUT_MS: '300' } });
 });
 
