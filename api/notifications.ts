@@ -1,8 +1,9 @@
 /**
- * One Postgres LISTEN per API process, fanned out to the event streams. Triggers (migration 0003) send
- * `pg_notify` with the row's key when a task event is inserted or an account state changes; a stream
- * subscribes before it replays and treats a notification only as "read again", so nothing committed
- * between replay and subscription is missed and ids dedupe the rest.
+ * One Postgres LISTEN per API process, fanned out to the event streams (account streams through one
+ * shared reader, api/account-feed.ts), and the count of open streams (api/stream-slots.ts). Triggers
+ * (migration 0003) send `pg_notify` with the row's key when a task event is inserted or an account state
+ * changes; a stream subscribes before it replays and treats a notification only as "read again", so
+ * nothing committed between replay and subscription is missed and ids dedupe the rest.
  *
  * A notification names the schema it came from: several Baton schemas may share one database (tests
  * do), and channels are database-wide.
@@ -11,6 +12,8 @@ import type { Logger } from '../config/logger';
 import { sql } from 'drizzle-orm';
 import type { Database, Unlisten } from '../db/client';
 import { errorMessage } from '../activities/errors';
+import { createAccountFeed, type AccountFeed } from './account-feed';
+import { createStreamSlots, type StreamSlots } from './stream-slots';
 
 const TASK_CHANNEL = 'baton_task_events';
 const ACCOUNT_CHANNEL = 'baton_account_states';
@@ -23,6 +26,10 @@ export interface NotificationHub {
   subscribeTask(taskId: string, wake: Wake<number>): Promise<() => void>;
   /** Wakes `wake` with the id of each account whose state row changed. */
   subscribeAccounts(wake: Wake<string>): Promise<() => void>;
+  /** The changed account rows, read once for every account stream of the process. */
+  readonly accountFeed: AccountFeed;
+  /** The open event streams of the process: their limits and figures. */
+  readonly streams: StreamSlots;
   /** True once `close()` was called: streams end at their next wake-up. */
   readonly closed: boolean;
   /** Stops listening and wakes every stream so that it ends (call before closing the HTTP server). */
@@ -96,7 +103,16 @@ export function createNotificationHub(database: Database, log: Logger): Notifica
     return unsubscribe;
   };
 
+  const streams = createStreamSlots();
+  const subscribeAccounts = async (wake: Wake<string>) => {
+    accountSubs.add(wake);
+    return startedOrUndo(() => void accountSubs.delete(wake));
+  };
+  const accountFeed = createAccountFeed({ db: database.db, log, listen: subscribeAccounts, onRead: () => streams.accountRead() });
+
   return {
+    accountFeed,
+    streams,
     async subscribeTask(taskId, wake) {
       const subs = byTask.get(taskId) ?? new Set();
       subs.add(wake);
@@ -107,15 +123,13 @@ export function createNotificationHub(database: Database, log: Logger): Notifica
       };
       return startedOrUndo(unsubscribe);
     },
-    async subscribeAccounts(wake) {
-      accountSubs.add(wake);
-      return startedOrUndo(() => void accountSubs.delete(wake));
-    },
+    subscribeAccounts,
     get closed() {
       return closed;
     },
     async close() {
       closed = true;
+      accountFeed.close();
       wakeAll();
       await starting?.catch(() => {});
       await Promise.all(unlistens.map((u) => u().catch(() => {})));

@@ -47,6 +47,13 @@ const schema = z.object({
   API_RATE_LIMIT_RPS: z.coerce.number().min(0).default(1000),
   /** Burst size of that limit. (Default: 2000) */
   API_RATE_LIMIT_BURST: positiveInt.default(2000),
+  /**
+   * Event streams (`/api/events`, `/api/tasks/{id}/events`) one API key may hold open at once in one API
+   * process; callers without a valid key count per client address. Over it: 429 `too_many_streams`. (Default: 20)
+   */
+  EVENT_STREAMS_PER_KEY: positiveInt.default(20),
+  /** Event streams one API process holds open at once in all. Over it: 429 `too_many_streams`. (Default: 1000) */
+  EVENT_STREAMS_MAX: positiveInt.default(1000),
   /** Comma-separated origins allowed by CORS; CORS is off when unset. */
   CORS_ORIGINS: z
     .string()

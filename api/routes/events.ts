@@ -2,25 +2,29 @@
  * Server-Sent Events: a task's lifecycle (replayed, then live, resumable with Last-Event-ID) and the
  * account states for the dashboard. Live delivery comes from the process's one LISTEN
  * (api/notifications.ts); each stream subscribes first, then replays, so nothing falls in between.
+ * Account streams get their rows from the process's one reader (api/account-feed.ts), so a change costs
+ * one query however many streams are open. Streams are capped per caller and per process
+ * (EVENT_STREAMS_PER_KEY, EVENT_STREAMS_MAX): over a cap the answer is 429 `too_many_streams`.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { and, asc, eq, gt, inArray, lte, or } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lte } from 'drizzle-orm';
+import type { Context } from 'hono';
 import type { SSEStreamingApi } from 'hono/streaming';
 import { streamSSE } from 'hono/streaming';
 import { errorMessage } from '../../activities/errors';
-import { accountStates, taskEvents } from '../../db/schema';
+import { taskEvents } from '../../db/schema';
 import { TERMINAL_STATUSES } from '../../workflows/types';
+import { followAccounts } from '../account-stream';
 import type { AppDeps, AppEnv } from '../app';
+import { callerId } from '../caller';
 import { ApiError } from '../errors';
-import { accountView, getTaskRow } from '../ledger-queries';
+import type { StreamKind } from '../stream-slots';
+import { getTaskRow } from '../ledger-queries';
 import { AccountEventStreamQuery, EventStreamQuery, TaskId } from '../schemas';
+import { HEARTBEAT_MS, wakeable } from '../wakeable';
 import { errorResponses } from './openapi';
 
-/** A comment line this often keeps proxies from closing an idle stream (and re-reads, in case a notification was lost). */
-export const HEARTBEAT_MS = 15_000;
 const REPLAY_PAGE = 500;
-/** Account rows carry the writer's clock: a resume reads this much before the given id again. */
-const ACCOUNT_RESUME_GRACE_MS = 5_000;
 const TERMINAL = new Set<string>(TERMINAL_STATUSES);
 
 const sse = (description: string) => ({ content: { 'text/event-stream': { schema: z.string() } }, description });
@@ -33,7 +37,7 @@ const taskEventsRoute = createRoute({
   description:
     'Replays the task\'s events (SSE `id` = event id, `event` = type, `data` = JSON), then follows new ones and ends after the terminal one. `Last-Event-ID` (or `?lastEventId=`) resumes after that id.',
   request: { params: z.object({ taskId: TaskId }), query: EventStreamQuery, headers: lastEventHeader },
-  responses: { 200: sse('The event stream'), ...errorResponses({ 400: 'Invalid request', 401: 'Missing or wrong API key', 404: 'No such task' }) },
+  responses: { 200: sse('The event stream'), ...errorResponses({ 400: 'Invalid request', 401: 'Missing or wrong API key', 404: 'No such task', 429: 'Too many open streams' }) },
 });
 
 const accountEventsRoute = createRoute({
@@ -43,7 +47,7 @@ const accountEventsRoute = createRoute({
   description:
     'Each change of an account\'s state row is sent as `event: account` with the account as JSON. With `Last-Event-ID` (or `?lastEventId=`) the accounts changed since then are sent first (a few may repeat).',
   request: { query: AccountEventStreamQuery, headers: lastEventHeader },
-  responses: { 200: sse('The event stream'), ...errorResponses({ 400: 'Invalid request', 401: 'Missing or wrong API key' }) },
+  responses: { 200: sse('The event stream'), ...errorResponses({ 400: 'Invalid request', 401: 'Missing or wrong API key', 429: 'Too many open streams' }) },
 });
 
 function lastEventId(header: string | undefined, query: string | undefined): number {
@@ -53,45 +57,6 @@ function lastEventId(header: string | undefined, query: string | undefined): num
     throw new ApiError(400, 'invalid_last_event_id', 'Last-Event-ID must be an event id this API sent (digits)');
   }
   return Number(raw);
-}
-
-type WaitResult = 'wake' | 'timeout' | 'closed';
-
-/** A wake-up flag a stream sleeps on: a notification that arrives while it reads is not lost. */
-function wakeable() {
-  let pending = false;
-  let closed = false;
-  let resolve: ((v: WaitResult) => void) | null = null;
-  const settle = (v: WaitResult) => {
-    const r = resolve;
-    resolve = null;
-    r?.(v);
-  };
-  return {
-    notify() {
-      pending = true;
-      settle('wake');
-    },
-    close() {
-      closed = true;
-      settle('closed');
-    },
-    wait(ms: number): Promise<WaitResult> {
-      if (closed) return Promise.resolve('closed');
-      if (pending) {
-        pending = false;
-        return Promise.resolve('wake');
-      }
-      return new Promise((done) => {
-        const timer = setTimeout(() => settle('timeout'), ms);
-        resolve = (v) => {
-          clearTimeout(timer);
-          if (v === 'wake') pending = false;
-          done(v);
-        };
-      });
-    },
-  };
 }
 
 export function eventRoutes(deps: AppDeps) {
@@ -104,6 +69,33 @@ export function eventRoutes(deps: AppDeps) {
     } catch (err) {
       deps.log.warn({ err: errorMessage(err) }, 'event stream ended by an error');
       await stream.writeSSE({ event: 'error', data: JSON.stringify({ code: 'stream_failed', message: 'the stream stopped; reconnect with Last-Event-ID' }) });
+    }
+  };
+  const { streams } = deps.notifications;
+  /** A slot for one more stream of this caller, or 429; the stream gives it back when it ends. */
+  const openSlot = (c: Context, kind: StreamKind) => {
+    const lease = streams.open(callerId(c), kind, { perCaller: deps.config.EVENT_STREAMS_PER_KEY, total: deps.config.EVENT_STREAMS_MAX });
+    if (lease.ok) return lease;
+    const message = lease.scope === 'caller'
+      ? `this client already holds ${lease.limit} open event streams; close one first`
+      : `this server holds its maximum of ${lease.limit} open event streams; try again shortly`;
+    throw new ApiError(429, 'too_many_streams', message, { scope: lease.scope, limit: lease.limit }, { 'Retry-After': '5' });
+  };
+  /** Serves `follow` as an event stream holding a slot until it ends. */
+  const serve = (c: Context, kind: StreamKind, follow: (stream: SSEStreamingApi) => Promise<void>) => {
+    const slot = openSlot(c, kind);
+    c.header('X-Accel-Buffering', 'no');
+    try {
+      return streamSSE(c, async (stream) => {
+        try {
+          await guarded(follow)(stream);
+        } finally {
+          slot.release();
+        }
+      });
+    } catch (err) {
+      slot.release();
+      throw err;
     }
   };
 
@@ -133,6 +125,7 @@ export function eventRoutes(deps: AppDeps) {
           for (const r of rows) {
             const data = { id: r.id, taskId: r.taskId, accountId: r.accountId, type: r.type, at: r.at.toISOString(), data: r.data ?? null };
             await stream.writeSSE({ id: String(r.id), event: r.type, data: JSON.stringify(data) });
+            streams.sent('task');
             last = r.id;
             if (TERMINAL.has(r.type)) return;
           }
@@ -147,83 +140,18 @@ export function eventRoutes(deps: AppDeps) {
     }
   };
 
-  const followAccounts = async (stream: SSEStreamingApi, accountId: string | undefined, sinceMs: number) => {
-    const wake = wakeable();
-    const changed = new Set<string>();
-    let resync = sinceMs > 0;
-    let since = sinceMs;
-    const sent = new Map<string, string>();
-    stream.onAbort(() => wake.close());
-    const unsubscribe = await deps.notifications.subscribeAccounts((id) => {
-      if (id === null) resync = true;
-      else if (!accountId || id === accountId) changed.add(id);
-      else return;
-      wake.notify();
-    });
-    const send = async (row: typeof accountStates.$inferSelect) => {
-      const version = `${row.version}:${row.updatedAt.getTime()}`;
-      if (sent.get(row.accountId) === version) return;
-      if (sent.size >= 10_000) sent.clear();
-      sent.set(row.accountId, version);
-      since = Math.max(since, row.updatedAt.getTime());
-      await stream.writeSSE({ id: String(row.updatedAt.getTime()), event: 'account', data: JSON.stringify(accountView(row)) });
-    };
-    try {
-      await stream.write(': ready\n\n');
-      for (;;) {
-        if (resync) {
-          resync = false;
-          // Keyset over (updated_at, account_id) from a little before the last change seen.
-          let cursor: { at: Date; id: string } = { at: new Date(since - ACCOUNT_RESUME_GRACE_MS), id: '' };
-          for (;;) {
-            const rows = await db
-              .select()
-              .from(accountStates)
-              .where(and(
-                accountId ? eq(accountStates.accountId, accountId) : undefined,
-                or(gt(accountStates.updatedAt, cursor.at), and(eq(accountStates.updatedAt, cursor.at), gt(accountStates.accountId, cursor.id))),
-              ))
-              .orderBy(asc(accountStates.updatedAt), asc(accountStates.accountId))
-              .limit(REPLAY_PAGE);
-            for (const r of rows) await send(r);
-            const lastRow = rows[rows.length - 1];
-            if (!lastRow || rows.length < REPLAY_PAGE || stream.aborted) break;
-            cursor = { at: lastRow.updatedAt, id: lastRow.accountId };
-          }
-        }
-        if (changed.size) {
-          const ids = [...changed];
-          changed.clear();
-          const rows = await db.select().from(accountStates).where(inArray(accountStates.accountId, ids)).orderBy(asc(accountStates.updatedAt));
-          for (const r of rows) await send(r);
-        }
-        if (stream.aborted) return;
-        const why = await wake.wait(HEARTBEAT_MS);
-        if (why === 'closed' || stream.aborted || deps.notifications.closed) return;
-        if (why === 'timeout') {
-          await stream.write(': heartbeat\n\n');
-          resync = since > 0;
-        }
-      }
-    } finally {
-      unsubscribe();
-    }
-  };
-
   app.openapi(taskEventsRoute, async (c) => {
     const { taskId } = c.req.valid('param');
     const after = lastEventId(c.req.header('last-event-id'), c.req.valid('query').lastEventId);
     const task = await getTaskRow(db, taskId);
     if (!task) throw new ApiError(404, 'task_not_found', `no task ${taskId} (a task just submitted appears within a moment)`);
-    c.header('X-Accel-Buffering', 'no');
-    return streamSSE(c, guarded((stream) => followTask(stream, taskId, after)));
+    return serve(c, 'task', (stream) => followTask(stream, taskId, after));
   });
 
   app.openapi(accountEventsRoute, async (c) => {
     const q = c.req.valid('query');
     const since = lastEventId(c.req.header('last-event-id'), q.lastEventId);
-    c.header('X-Accel-Buffering', 'no');
-    return streamSSE(c, guarded((stream) => followAccounts(stream, q.accountId, since)));
+    return serve(c, 'account', (stream) => followAccounts({ db, notifications: deps.notifications }, stream, q.accountId, since));
   });
 
   return app;

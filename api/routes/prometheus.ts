@@ -1,15 +1,48 @@
 /**
- * `GET /metrics`: Prometheus text for the API process: request latency by route and status, and the
- * account picture from the Postgres projection (accounts by state, queued tasks, active cooldowns),
- * read when Prometheus scrapes.
+ * `GET /metrics`: Prometheus text for the API process: request latency by route and status, the open
+ * event streams and what they sent, and the account picture from the Postgres projection (accounts by
+ * state, queued tasks, active cooldowns), read when Prometheus scrapes.
  */
 import { Hono, type MiddlewareHandler } from 'hono';
-import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { sql } from 'drizzle-orm';
 import { accountStates } from '../../db/schema';
 import type { AppDeps, AppEnv } from '../app';
 
-export function createApiMetrics(deps: Pick<AppDeps, 'database'>) {
+/** The figures of the open event streams, read when Prometheus scrapes. */
+function streamMetrics(registry: Registry, stats: AppDeps['notifications']['streams']['stats']) {
+  const kinds = ['task', 'account'] as const;
+  new Gauge({
+    name: 'baton_event_streams_open', help: 'Open Server-Sent Event streams by kind', labelNames: ['kind'] as const, registers: [registry],
+    collect() {
+      for (const kind of kinds) this.set({ kind }, stats.open[kind]);
+    },
+  });
+  // Counters set from the running totals at each scrape (reset, then the total).
+  new Counter({
+    name: 'baton_event_stream_events_sent_total', help: 'Events written to Server-Sent Event streams by kind', labelNames: ['kind'] as const, registers: [registry],
+    collect() {
+      this.reset();
+      for (const kind of kinds) this.inc({ kind }, stats.sent[kind]);
+    },
+  });
+  new Counter({
+    name: 'baton_event_streams_refused_total', help: 'Event streams refused with 429, by the limit (caller or process)', labelNames: ['limit'] as const, registers: [registry],
+    collect() {
+      this.reset();
+      for (const limit of ['caller', 'process'] as const) this.inc({ limit }, stats.refused[limit]);
+    },
+  });
+  new Counter({
+    name: 'baton_event_stream_account_reads_total', help: 'Reads of changed account rows, each shared by every account stream', registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(stats.accountReads);
+    },
+  });
+}
+
+export function createApiMetrics(deps: Pick<AppDeps, 'database' | 'notifications'>) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'baton_api_' });
   const requests = new Histogram({
@@ -19,6 +52,7 @@ export function createApiMetrics(deps: Pick<AppDeps, 'database'>) {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
     registers: [registry],
   });
+  streamMetrics(registry, deps.notifications.streams.stats);
   const { db } = deps.database;
   // One read of the projection per scrape, shared by the gauges (prom-client collects them in parallel).
   let snapshot: { at: number; rows: Promise<{ state: string; n: number; queued: number; cooling: number }[] | null> } | null = null;
