@@ -19,12 +19,15 @@ export interface EngineOptions {
   workflowOptions: AccountWorkflowOptions;
   submitWaitTimeoutMs: number;
   queryTimeoutMs?: number;
+  /** The suspension the ledger holds for an account, so a new run of its workflow starts with it. */
+  suspension(accountId: string): Promise<{ reason: string; atMs: number } | null>;
 }
 
 export function createEngine(o: EngineOptions) {
-  const startArgs = async (accountId: string): Promise<[AccountWorkflowInput]> => [
-    { accountId, settings: toEngineSettings(await o.settings.forAccount(accountId)), options: o.workflowOptions },
-  ];
+  const startArgs = async (accountId: string): Promise<[AccountWorkflowInput]> => {
+    const [settings, suspended] = await Promise.all([o.settings.forAccount(accountId), o.suspension(accountId)]);
+    return [{ accountId, settings: toEngineSettings(settings), options: o.workflowOptions, ...(suspended ? { suspended } : {}) }];
+  };
 
   /** Durable intake: Temporal stores the signal (and starts the workflow if needed) before we answer. */
   async function enqueue(accountId: string, specs: TaskSpec[]): Promise<void> {

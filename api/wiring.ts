@@ -13,6 +13,7 @@ import type { Database } from '../db/client';
 import { createSettingsStore } from '../db/settings-store';
 import { createApp } from './app';
 import { createEngine } from './engine';
+import { getAccountRow } from './ledger-queries';
 import { createRelay } from './intake/relay';
 import { createNotificationHub } from './notifications';
 import type { HealthChecks } from './routes/health';
@@ -36,6 +37,10 @@ export async function buildApi(w: ApiWiring) {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     settings,
     submitWaitTimeoutMs: config.SUBMIT_WAIT_TIMEOUT_MS,
+    suspension: async (accountId) => {
+      const row = await getAccountRow(database.db, accountId);
+      return row?.state === 'SUSPENDED' ? { reason: row.suspendedReason ?? 'suspended', atMs: row.updatedAt.getTime() } : null;
+    },
     workflowOptions: {
       idleTimeoutMs: config.ACCOUNT_IDLE_TIMEOUT_MS,
       continueAsNewAfterTasks: config.CONTINUE_AS_NEW_AFTER_TASKS,

@@ -81,6 +81,11 @@ export interface AccountWorkflowInput {
   options: AccountWorkflowOptions;
   /** What a previous run carried across continue-as-new. */
   carried?: { snapshot: AccountSnapshot; records: TaskRecord[] };
+  /**
+   * An operator's suspension the ledger holds for an account whose workflow had completed (a suspended
+   * account with nothing queued completes when idle): a new run starts suspended.
+   */
+  suspended?: { reason: string; atMs: number };
 }
 
 /** Temporal's retries of a task's activity: transient failures, timeouts, a worker that died. */
@@ -110,6 +115,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
   const state = input.carried
     ? hydrate(input.carried.snapshot)
     : createAccountState(accountId, input.settings, Date.now() * 1000);
+  if (!input.carried && input.suspended) suspendAccount(state, input.suspended.reason, input.suspended.atMs);
   const records: TaskRecord[] = [...(input.carried?.records ?? [])];
   let projectionDirty = true;
   let wake = 0; // every handler bumps it so a waiting loop decides again
@@ -440,8 +446,14 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
     return ran;
   };
 
+  /**
+   * Nothing to do and nothing to remember but what the ledger keeps. A suspended account with an empty
+   * queue counts (its suspension stays in the ledger and the next run starts with it); older histories
+   * kept such a workflow running for ever.
+   */
+  const suspendedMayComplete = (): boolean => state.queue.length === 0 && !state.running && patched('suspended-idle-completes');
   const accountIsQuiet = (): boolean =>
-    state.queue.length === 0 && !state.running && !state.suspended && !state.cooldown && flushed() && !projectionDirty;
+    state.queue.length === 0 && !state.running && (!state.suspended || suspendedMayComplete()) && !state.cooldown && flushed() && !projectionDirty;
 
   void flushLoop();
 
@@ -475,7 +487,8 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
     publish();
 
     const seen = wake;
-    if (decision.kind === 'wait') {
+    const idleSuspended = decision.kind === 'wait' && decision.reason === 'account_suspended' && suspendedMayComplete();
+    if (decision.kind === 'wait' && !idleSuspended) {
       if (decision.untilMs === null) {
         await condition(() => wake !== seen);
       } else {

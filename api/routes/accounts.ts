@@ -15,7 +15,15 @@ const errors = errorResponses({
   404: 'Unknown account',
   413: 'Body too large',
 });
-const Accepted = z.object({ accountId: z.string(), requested: z.string() }).openapi('ControlAccepted');
+const Accepted = z
+  .object({
+    accountId: z.string(),
+    requested: z.string(),
+    accountKnown: z.boolean().optional().openapi({
+      description: 'Suspend only: whether Baton knew the account before. An unknown account is suspended all the same (its first task waits); its workflow completes once idle, and the suspension stays in the ledger.',
+    }),
+  })
+  .openapi('ControlAccepted');
 const params = z.object({ accountId: AccountId });
 
 const listRoute = createRoute({
@@ -92,8 +100,9 @@ export function accountRoutes(deps: AppDeps) {
     const body = SuspendBody.safeParse(readOptionalJson(await c.req.text()));
     if (!body.success) throw validationError(body.error, 'body');
     assertStorable(body.data, 'body'); // the reason reaches the workflow and then the ledger
+    const known = (await getAccountRow(db, accountId)) !== undefined;
     await deps.engine.suspend(accountId, body.data.reason ?? 'suspended by an operator');
-    return c.json({ accountId, requested: 'suspend' }, 202);
+    return c.json({ accountId, requested: 'suspend', accountKnown: known }, 202);
   });
 
   app.openapi(control('/api/accounts/{accountId}/resume', 'post', 'Take tasks again'), async (c) => {

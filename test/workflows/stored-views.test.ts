@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountWorkflowId } from '../../workflows/account-workflow';
 import { call, startStack, type TestStack } from '../helpers/stack';
 import { startTestTemporal, type TestTemporal } from '../helpers/temporal';
 import { eventually } from '../helpers/wait';
@@ -13,7 +14,8 @@ let stack: TestStack;
 
 beforeAll(async () => {
   temporal = await startTestTemporal();
-  stack = await startStack(temporal, { driver: 'postgres' });
+  // Idle accounts complete after half a second here.
+  stack = await startStack(temporal, { driver: 'postgres', env: { ACCOUNT_IDLE_TIMEOUT_MS: '500' } });
 });
 
 afterAll(async () => {
@@ -39,5 +41,23 @@ describe('stored views', () => {
     expect(counts.accountsCooldown).toBe(0);
     const live = (await call(stack, 'GET', `/api/accounts/execution-states/${a}`)).body;
     expect(live).toMatchObject({ state: 'AVAILABLE', live: true });
+  });
+
+  it('let a suspended idle account complete its workflow, and keep the suspension for the next run', async () => {
+    const a = `views-suspended-${randomUUID().slice(0, 8)}`;
+    const answer = await call(stack, 'POST', `/api/accounts/${a}/suspend`, { reason: 'holiday' });
+    expect(answer).toMatchObject({ status: 202, body: { accountId: a, requested: 'suspend', accountKnown: false } });
+    const handle = stack.client.workflow.getHandle(accountWorkflowId(a));
+    await eventually(async () => (await handle.describe()).status.name === 'COMPLETED', { what: 'the suspended idle workflow completed' });
+    expect(await listed('SUSPENDED', a)).toBe(true);
+    // The next task starts a new run, suspended: it waits.
+    const task = await call(stack, 'POST', `/api/accounts/${a}/tasks`, { type: 'sleep', payload: { ms: 1 } });
+    await eventually(async () => (await handle.describe()).status.name === 'RUNNING', { what: 'a new run' });
+    await new Promise((r) => setTimeout(r, 700));
+    const waiting = (await call(stack, 'GET', `/api/tasks/${task.body.taskId}`)).body;
+    expect(waiting).toMatchObject({ status: 'queued', waitingReason: 'account_suspended' });
+    expect((await call(stack, 'GET', `/api/accounts/execution-states/${a}`)).body).toMatchObject({ state: 'SUSPENDED', suspendedReason: 'holiday' });
+    expect((await call(stack, 'POST', `/api/accounts/${a}/resume`)).status).toBe(202);
+    await eventually(async () => (await call(stack, 'GET', `/api/tasks/${task.body.taskId}`)).body.status === 'succeeded', { what: 'runs after resume' });
   });
 });
