@@ -55,6 +55,8 @@ interface Row {
 
 export function createRelay(o: RelayOptions) {
   const batchMax = o.batchMax ?? 500;
+  /** Running totals since start, for /metrics. */
+  const stats = { signals: 0, tasksDelivered: 0, failedRounds: 0, lagMsSum: 0 };
   const inFlight = new Set<string>();
   let stopping = false;
   let wake: (() => void) | null = null;
@@ -105,7 +107,11 @@ export function createRelay(o: RelayOptions) {
     }
     o.afterSignal?.(accountId, ids);
     await query(`UPDATE tasks SET delivered_at = now() WHERE task_id = ANY($1::text[]) AND delivered_at IS NULL`, [ids]);
-    o.onDelivered?.(rows.length, Date.now() - new Date(rows[0]!.created_at).getTime());
+    const lagMs = Date.now() - new Date(rows[0]!.created_at).getTime();
+    stats.signals += 1;
+    stats.tasksDelivered += rows.length;
+    stats.lagMsSum += lagMs;
+    o.onDelivered?.(rows.length, lagMs);
     return 'delivered';
   }
 
@@ -147,6 +153,7 @@ export function createRelay(o: RelayOptions) {
       } catch (err) {
         // Temporal or Postgres is down: the rows wait in the ledger, and we try again a little later.
         backoffMs = Math.min(Math.max(backoffMs * 2, 250), 5000);
+        stats.failedRounds += 1;
         o.log.warn({ err: errorMessage(err), retryInMs: backoffMs }, 'relay round failed; the tasks stay in the ledger');
         await sleep(backoffMs);
         continue;
@@ -167,6 +174,7 @@ export function createRelay(o: RelayOptions) {
     });
 
   return {
+    stats,
     start(): void {
       stopping = false;
       loopDone = loop();

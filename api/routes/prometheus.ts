@@ -6,7 +6,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { sql } from 'drizzle-orm';
-import { accountStates } from '../../db/schema';
+import { accountStates, tasks } from '../../db/schema';
 import type { AppDeps, AppEnv } from '../app';
 
 /** The figures of the open event streams, read when Prometheus scrapes. */
@@ -42,7 +42,46 @@ function streamMetrics(registry: Registry, stats: AppDeps['notifications']['stre
   });
 }
 
-export function createApiMetrics(deps: Pick<AppDeps, 'database' | 'notifications'>) {
+/** The intake: what waits in the ledger for its workflow, and what this process's relay delivered. */
+function intakeMetrics(registry: Registry, deps: Pick<AppDeps, 'database' | 'relay'>) {
+  const { db } = deps.database;
+  const undelivered = () =>
+    db
+      .select({ n: sql<number>`count(*)`.mapWith(Number), oldest: sql<number | null>`extract(epoch from now() - min(${tasks.createdAt}))`.mapWith(Number) })
+      .from(tasks)
+      .where(sql`${tasks.status} = 'queued' AND ${tasks.deliveredAt} IS NULL`)
+      .then((rows) => rows[0] ?? null, () => null);
+  new Gauge({
+    name: 'baton_intake_undelivered_tasks', help: 'Acknowledged tasks not yet handed to their account workflow', registers: [registry],
+    async collect() {
+      this.set((await undelivered())?.n ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'baton_intake_undelivered_oldest_seconds', help: 'Age of the oldest acknowledged task not yet handed to its workflow (0 when none)', registers: [registry],
+    async collect() {
+      this.set((await undelivered())?.oldest ?? 0);
+    },
+  });
+  const { stats } = deps.relay;
+  const totals: [string, string, () => number][] = [
+    ['baton_relay_signals_total', "Signals this process's relay sent (one per account per delivery)", () => stats.signals],
+    ['baton_relay_tasks_delivered_total', "Tasks this process's relay delivered", () => stats.tasksDelivered],
+    ['baton_relay_failed_rounds_total', 'Relay rounds that failed (Temporal or Postgres unreachable); the tasks stay in the ledger', () => stats.failedRounds],
+    ['baton_relay_delivery_lag_seconds_total', "Sum over deliveries of the oldest delivered task's wait since its 202", () => stats.lagMsSum / 1000],
+  ];
+  for (const [name, help, value] of totals) {
+    new Counter({
+      name, help, registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(value());
+      },
+    });
+  }
+}
+
+export function createApiMetrics(deps: Pick<AppDeps, 'database' | 'notifications' | 'relay'>) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'baton_api_' });
   const requests = new Histogram({
@@ -53,6 +92,7 @@ export function createApiMetrics(deps: Pick<AppDeps, 'database' | 'notifications
     registers: [registry],
   });
   streamMetrics(registry, deps.notifications.streams.stats);
+  intakeMetrics(registry, deps);
   const { db } = deps.database;
   // One read of the projection per scrape, shared by the gauges (prom-client collects them in parallel).
   let snapshot: { at: number; rows: Promise<{ state: string; n: number; queued: number; cooling: number }[] | null> } | null = null;

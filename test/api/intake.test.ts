@@ -145,6 +145,19 @@ describe('acknowledged means stored', () => {
   });
 });
 
+describe('metrics', () => {
+  it('show the undelivered backlog and what the relay delivered', async () => {
+    const a = acct('metrics');
+    const res = await submit(a, { type: 'sleep', payload: { ms: 1 } });
+    await waitStatus(res.body.taskId, 'succeeded');
+    const text = (await stack.api.app.request('/metrics')).text();
+    const value = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await text)?.[1]);
+    expect(await value('baton_intake_undelivered_tasks')).toBe(0);
+    expect(await value('baton_relay_tasks_delivered_total')).toBeGreaterThan(0);
+    expect(await value('baton_relay_signals_total')).toBeGreaterThan(0);
+  });
+});
+
 describe('idempotency', () => {
   it('gives the same task for the same key and body, and 422 for another body', async () => {
     const a = acct('idem');
