@@ -413,7 +413,14 @@ export async function finishAttempt(
   }
 }
 
+/** The largest result the ledger keeps for a task, serialised (a larger one fails the task). */
+export const MAX_RESULT_CHARS = 1024 * 1024;
+
 async function writeFinish(db: Db, accountId: string, taskId: string, lease: Lease, outcome: TaskOutcome): Promise<boolean> {
+  if (outcome.kind === 'succeeded' && (JSON.stringify(outcome.result ?? null)?.length ?? 0) > MAX_RESULT_CHARS) {
+    const message = `the task's result is larger than ${MAX_RESULT_CHARS} characters of JSON, which the ledger does not keep`;
+    return writeFinish(db, accountId, taskId, lease, { kind: 'failed', error: { code: 'result_too_large', message } });
+  }
   const now = new Date().toISOString();
   let status: string;
   let error: { code: string; message: string } | null;

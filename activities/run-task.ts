@@ -245,7 +245,9 @@ export function createTaskRunners(deps: RunTaskDeps) {
           : { accountId: input.accountId, mode: activity.info.attempt === 1 ? 'first' : 'again' };
         const outcome = await attemptTask(scope, member, follower);
         if (!outcome) break;
-        ran.push({ taskId: member.taskId, outcome });
+        // The result stays in the ledger: the workflow decides on the outcome's kind alone, and whatever a
+        // handler returned must not travel through Temporal (its history, its 2 MB payload limit).
+        ran.push({ taskId: member.taskId, outcome: outcome.kind === 'succeeded' ? { kind: 'succeeded' } : outcome });
         // Anything else changes what the account does next: the workflow decides.
         if (!runGoesOnAfter(outcome)) break;
       }

@@ -26,12 +26,19 @@ const nulResult: TaskHandler<Record<string, never>> = {
   run: async () => ({ text: 'a\u0000b' }),
 };
 
+const bigResult: TaskHandler<Record<string, never>> = {
+  type: 'big_result',
+  description: 'returns 2 MB',
+  payloadSchema: z.object({}).strict(),
+  run: async () => ({ blob: 'x'.repeat(2 * 1024 * 1024) }),
+};
+
 let temporal: TestTemporal;
 let stack: TestStack;
 
 beforeAll(async () => {
   temporal = await startTestTemporal();
-  stack = await startStack(temporal, { driver: 'postgres', extraHandlers: [echo, nulResult] });
+  stack = await startStack(temporal, { driver: 'postgres', extraHandlers: [echo, nulResult, bigResult] });
 });
 
 afterAll(async () => {
@@ -194,6 +201,15 @@ describe('a fact the ledger refuses after acceptance', () => {
     const next = await submit(a, { type: 'echo', payload: { text: 'after' } });
     await waitStatus(bad.body.taskId, 'failed');
     expect((await getTask(bad.body.taskId)).error.code).toBe('ledger_refused');
+    await waitStatus(next.body.taskId, 'succeeded');
+  });
+
+  it('fails a task whose result is too large to keep, and runs the next one', async () => {
+    const a = acct('big-result');
+    const big = await submit(a, { type: 'big_result', payload: {} });
+    const next = await submit(a, { type: 'echo', payload: { text: 'after' } });
+    await waitStatus(big.body.taskId, 'failed');
+    expect((await getTask(big.body.taskId)).error.code).toBe('result_too_large');
     await waitStatus(next.body.taskId, 'succeeded');
   });
 
