@@ -152,6 +152,21 @@ describe('acknowledged means stored', () => {
   });
 });
 
+describe('payloads stay in the ledger', () => {
+  it('keeps workflow history small however large the payloads', async () => {
+    const a = acct('payloads');
+    const pad = 'p'.repeat(60 * 1024); // near the 64 KB payload limit
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push((await submit(a, { type: 'echo', payload: { text: `${i}${pad}` } })).body.taskId);
+    for (const id of ids) await waitStatus(id, 'succeeded');
+    expect((await getTask(ids[19]!)).result.text).toHaveLength(pad.length + 2);
+    const history = await stack.client.workflow.getHandle(`account:${a}`).fetchHistory();
+    const bytes = Buffer.byteLength(JSON.stringify(history));
+    // 20 payloads of 60 KB went through; the history carries none of them (nor their results).
+    expect(bytes).toBeLessThan(100 * 1024);
+  });
+});
+
 describe('metrics', () => {
   it('show the undelivered backlog and what the relay delivered', async () => {
     const a = acct('metrics');
