@@ -32,7 +32,7 @@ describe('ledger checks', () => {
       events,
       interactions: [],
     });
-    expect(v).toMatchObject({ lost: 0, duplicates: [], overlaps: [], ledgerOrderOverlaps: [], fifoViolations: [], fifoPairsChecked: 3, liveRows: 0, runs: 7 });
+    expect(v).toMatchObject({ lost: 0, duplicates: [], overlaps: [], ledgerOrderOverlaps: [], fifoViolations: [], fifoPairsChecked: 6, liveRows: 0, runs: 7 });
     expect(v.openRuns).toHaveLength(0);
   });
 
@@ -57,7 +57,45 @@ describe('ledger checks', () => {
     id = 0;
     const events = [started('t2', 0), ev('t2', 'succeeded', 5), started('t1', 10), ev('t1', 'succeeded', 15)];
     const v = judge({ acked: ackAll('t1', 't2'), tasks: [row('t1', 'succeeded'), row('t2', 'succeeded')], events, interactions: null });
-    expect(v.fifoViolations).toEqual([{ accountId: 'a', earlier: 't1', later: 't2' }]);
+    expect(v.fifoViolations).toEqual([{ accountId: 'a', earlier: 't1', later: 't2', rule: 'acknowledged first', earlierLastStartId: 3, laterFirstStartId: 1 }]);
+  });
+
+  it('orders by acknowledgement: concurrent submissions start in either order, a task sent after another was acknowledged starts after it', () => {
+    id = 0;
+    const acked: AckedTask[] = [
+      { taskId: 't1', accountId: 'a', ackSeq: 1, sentAt: 0, ackedAt: 10 },
+      { taskId: 't2', accountId: 'a', ackSeq: 0, sentAt: 5, ackedAt: 8 }, // in flight with t1: either order
+      { taskId: 't3', accountId: 'a', ackSeq: 2, sentAt: 20, ackedAt: 25 }, // sent after both were acknowledged
+    ];
+    const rows = [row('t1', 'succeeded'), row('t2', 'succeeded'), row('t3', 'succeeded')];
+    const fine = [started('t2', 30), ev('t2', 'succeeded', 31), started('t1', 32), ev('t1', 'succeeded', 33), started('t3', 34), ev('t3', 'succeeded', 35)];
+    expect(judge({ acked, tasks: rows, events: fine, interactions: null })).toMatchObject({ fifoViolations: [], fifoPairsChecked: 2 });
+    id = 0;
+    const wrong = [started('t3', 30), ev('t3', 'succeeded', 31), started('t2', 32), ev('t2', 'succeeded', 33), started('t1', 34), ev('t1', 'succeeded', 35)];
+    const v = judge({ acked, tasks: rows, events: wrong, interactions: null });
+    expect(v.fifoViolations).toEqual([{ accountId: 'a', earlier: 't1', later: 't3', rule: 'acknowledged first', earlierLastStartId: 5, laterFirstStartId: 1 }]);
+  });
+
+  it('sees a task acknowledged first that runs again after a later one started, which comparing final runs alone would miss', () => {
+    id = 0;
+    const events = [
+      started('t1', 0), ev('t1', 'requeued', 1), started('t2', 2), ev('t2', 'requeued', 3),
+      started('t1', 400), ev('t1', 'succeeded', 401), started('t2', 800), ev('t2', 'succeeded', 801),
+    ];
+    const v = judge({ acked: ackAll('t1', 't2'), tasks: [row('t1', 'succeeded'), row('t2', 'succeeded')], events, interactions: null });
+    expect(v.fifoViolations).toMatchObject([{ earlier: 't1', later: 't2', rule: 'acknowledged first' }]);
+  });
+
+  it('keeps the order of tasks within one batch request', () => {
+    id = 0;
+    const acked: AckedTask[] = ['t1', 't2', 't3'].map((taskId, index) => ({ taskId, accountId: 'a', ackSeq: index, sentAt: 0, ackedAt: 10, batch: { id: 'b1', index } }));
+    const rows = [row('t1', 'succeeded'), row('t2', 'succeeded'), row('t3', 'succeeded')];
+    const inOrder = [started('t1', 20), ev('t1', 'succeeded', 21), started('t2', 22), ev('t2', 'succeeded', 23), started('t3', 24), ev('t3', 'succeeded', 25)];
+    expect(judge({ acked, tasks: rows, events: inOrder, interactions: null })).toMatchObject({ fifoViolations: [], fifoPairsChecked: 2 });
+    id = 0;
+    const swapped = [started('t1', 20), ev('t1', 'succeeded', 21), started('t3', 22), ev('t3', 'succeeded', 23), started('t2', 24), ev('t2', 'succeeded', 25)];
+    const v = judge({ acked, tasks: rows, events: swapped, interactions: null });
+    expect(v.fifoViolations).toMatchObject([{ earlier: 't2', later: 't3', rule: 'batch order' }]);
   });
 
   it('counts lost, stuck and twice-finished tasks, and repeated interaction successes', () => {

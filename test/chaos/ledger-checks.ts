@@ -18,8 +18,14 @@ const RUN_ENDS = new Set<string>([...TERMINAL, 'requeued', 'retry']);
 export interface AckedTask {
   taskId: string;
   accountId: string;
-  /** Global order of acknowledgement; per account it is the order the client submitted in. */
+  /** Global order of acknowledgement. Without sentAt/ackedAt, per account it is the order FIFO is checked in. */
   ackSeq: number;
+  /** When the client first sent a request carrying the task (client clock, ms); ackSeq when absent. */
+  sentAt?: number;
+  /** When the client got the task's 2xx (client clock, ms); ackSeq when absent. */
+  ackedAt?: number;
+  /** Tasks that travel together in one batch request keep their order in it (index). */
+  batch?: { id: string; index: number };
 }
 
 export interface TaskRow {
@@ -67,9 +73,14 @@ export interface Overlap {
 
 export interface FifoViolation {
   accountId: string;
-  /** Acknowledged earlier, its final run started later. */
+  /** Must start first: acknowledged before `later` was sent (or ahead of it in one batch); it started (again) after `later` started. */
   earlier: string;
   later: string;
+  /** Why `earlier` comes first: its 2xx came before `later` was sent, or it is ahead in the same batch request. */
+  rule: 'acknowledged first' | 'batch order';
+  /** Event ids: the last `started` of `earlier`, the first `started` of `later`. */
+  earlierLastStartId: number;
+  laterFirstStartId: number;
 }
 
 export interface Verdict {
@@ -92,7 +103,7 @@ export interface Verdict {
   /** Overlaps seen in ledger order (event ids) rather than by time. */
   ledgerOrderOverlaps: Overlap[];
   fifoViolations: FifoViolation[];
-  /** Consecutive acknowledged tasks of one account whose start order was compared. */
+  /** Ordered pairs of started tasks of one account whose start order was compared (see findFifoViolations). */
   fifoPairsChecked: number;
   /** (account, target, action) keys with more than one `success` interaction event. */
   duplicateInteractionSuccesses: { key: string; successes: number; taskIds: (string | null)[] }[];
@@ -184,23 +195,57 @@ export function findLedgerOrderOverlaps(events: TaskEvent[], runs: Run[]): Overl
 }
 
 /**
- * FIFO per account: acknowledged tasks, in the order they were acknowledged, start their final run in that
- * order (ledger order of the last `started` event). A rate-limited task goes back to the head of its
- * queue, so its final run still comes before the tasks behind it. Tasks that never started are left out.
+ * FIFO by acknowledgement, per account: a task acknowledged (2xx seen by the client) before another task of
+ * the same account was sent starts first; so does a task ahead of another in the same batch request. Both
+ * are facts the client knows without the server's clock; concurrent submissions (the later one sent before
+ * the earlier one's 2xx came back) may start in either order. "Starts first" is in ledger order (event
+ * ids): the earlier task's LAST `started` comes before the later task's FIRST `started`. A killed attempt,
+ * a transient retry and a rate-limited re-run (back to the head of its queue) all happen before anything
+ * behind the task starts, so they pass; a task re-run after a later one started does not. Tasks that never
+ * started are left out. Without sentAt/ackedAt the order is ackSeq (each task sent after the previous 2xx).
  */
 export function findFifoViolations(acked: AckedTask[], runs: Run[]): { violations: FifoViolation[]; pairsChecked: number } {
-  const finalStart = new Map<string, number>();
-  for (const r of runs) finalStart.set(r.taskId, Math.max(finalStart.get(r.taskId) ?? -Infinity, r.startId));
+  const firstStart = new Map<string, number>();
+  const lastStart = new Map<string, number>();
+  for (const r of runs) {
+    firstStart.set(r.taskId, Math.min(firstStart.get(r.taskId) ?? Infinity, r.startId));
+    lastStart.set(r.taskId, Math.max(lastStart.get(r.taskId) ?? -Infinity, r.startId));
+  }
   const violations: FifoViolation[] = [];
   let pairsChecked = 0;
   for (const [accountId, list] of groupBy(acked, (a) => a.accountId)) {
-    let latest: { taskId: string; startId: number } | null = null;
-    for (const t of [...list].sort((a, b) => a.ackSeq - b.ackSeq)) {
-      const startId = finalStart.get(t.taskId);
-      if (startId === undefined) continue;
-      if (latest) pairsChecked++;
-      if (latest && startId < latest.startId) violations.push({ accountId, earlier: latest.taskId, later: t.taskId });
-      if (!latest || startId > latest.startId) latest = { taskId: t.taskId, startId };
+    const started = list
+      .filter((t) => firstStart.has(t.taskId))
+      .map((t) => ({ t, sent: t.sentAt ?? t.ackSeq, acked: t.ackedAt ?? t.ackSeq, first: firstStart.get(t.taskId)!, last: lastStart.get(t.taskId)! }));
+    const byAck = [...started].sort((a, b) => a.acked - b.acked);
+    const bySent = [...started].sort((a, b) => a.sent - b.sent);
+    // Sweep: for each task in send order, every task acknowledged before it was sent must have started
+    // before it; the one among them that started last is the one to compare with.
+    let next = 0;
+    let latest: (typeof started)[number] | null = null;
+    for (const later of bySent) {
+      while (next < byAck.length && byAck[next]!.acked < later.sent) {
+        const c = byAck[next++]!;
+        if (!latest || c.last > latest.last) latest = c;
+      }
+      pairsChecked += next;
+      if (latest && latest.last > later.first) {
+        violations.push({ accountId, earlier: latest.t.taskId, later: later.t.taskId, rule: 'acknowledged first', earlierLastStartId: latest.last, laterFirstStartId: later.first });
+      }
+    }
+    const batches = groupBy(started.filter((s) => s.t.batch), (s) => s.t.batch!.id);
+    for (const items of batches.values()) {
+      items.sort((a, b) => a.t.batch!.index - b.t.batch!.index);
+      let ahead: (typeof started)[number] | null = null;
+      for (const later of items) {
+        if (ahead) {
+          pairsChecked++;
+          if (ahead.last > later.first) {
+            violations.push({ accountId, earlier: ahead.t.taskId, later: later.t.taskId, rule: 'batch order', earlierLastStartId: ahead.last, laterFirstStartId: later.first });
+          }
+        }
+        if (!ahead || later.last > ahead.last) ahead = later;
+      }
     }
   }
   return { violations, pairsChecked };
