@@ -43,7 +43,10 @@ const RELAY_LOCK_SPACE = 1_651_470_959;
 /** gRPC INVALID_ARGUMENT: Temporal refuses the request itself, and would refuse it again. */
 const GRPC_INVALID_ARGUMENT = 3;
 
-export type Delivery = 'delivered' | 'nothing' | 'busy' | 'window_full';
+/** What a delivery attempt came to; `delivered` names the tasks it handed over. */
+export type Delivery = { kind: 'delivered'; taskIds: string[] } | { kind: 'nothing' | 'busy' | 'window_full' };
+const NOTHING: Delivery = { kind: 'nothing' };
+const BUSY: Delivery = { kind: 'busy' };
 
 interface Row {
   task_id: string;
@@ -66,11 +69,11 @@ export function createRelay(o: RelayOptions) {
 
   /** Delivers one account's undelivered tasks (as many as its window takes) in one signal. */
   async function deliverAccount(accountId: string): Promise<Delivery> {
-    if (inFlight.has(accountId)) return 'busy';
+    if (inFlight.has(accountId)) return BUSY;
     inFlight.add(accountId);
     try {
       const r = await o.database.tryWithLock(RELAY_LOCK_SPACE, lockName(accountId), (query) => deliverLocked(query, accountId));
-      return r.locked ? r.value : 'busy';
+      return r.locked ? r.value : BUSY;
     } finally {
       inFlight.delete(accountId);
     }
@@ -86,15 +89,15 @@ export function createRelay(o: RelayOptions) {
       [accountId],
     );
     const room = Math.min(batchMax, o.window - Number(held!.n));
-    if (Number(waiting!.n) === 0) return 'nothing';
-    if (room <= 0) return 'window_full';
+    if (Number(waiting!.n) === 0) return NOTHING;
+    if (room <= 0) return { kind: 'window_full' };
     const rows = await query<Row>(
       `SELECT task_id, type, priority, run_after, created_at FROM tasks
        WHERE account_id = $1 AND status = 'queued' AND delivered_at IS NULL
        ORDER BY priority DESC, seq LIMIT $2`,
       [accountId, room],
     );
-    if (rows.length === 0) return 'nothing';
+    if (rows.length === 0) return NOTHING;
     const ids = rows.map((r) => r.task_id);
     try {
       await o.deliver(accountId, { tasks: rows.map(toDelivered), backlog: Number(waiting!.n) - rows.length });
@@ -103,7 +106,7 @@ export function createRelay(o: RelayOptions) {
       // Temporal refuses these for good: fail them in the ledger rather than stall the account.
       o.log.error({ accountId, err: errorMessage(err) }, 'Temporal refused a delivery; failing its tasks');
       await failUndeliverable(query, accountId, ids, errorMessage(err));
-      return 'delivered';
+      return { kind: 'delivered', taskIds: ids };
     }
     o.afterSignal?.(accountId, ids);
     await query(`UPDATE tasks SET delivered_at = now() WHERE task_id = ANY($1::text[]) AND delivered_at IS NULL`, [ids]);
@@ -112,7 +115,7 @@ export function createRelay(o: RelayOptions) {
     stats.tasksDelivered += rows.length;
     stats.lagMsSum += lagMs;
     o.onDelivered?.(rows.length, lagMs);
-    return 'delivered';
+    return { kind: 'delivered', taskIds: ids };
   }
 
   /** Accounts with undelivered rows, those waiting longest first. */
@@ -135,7 +138,7 @@ export function createRelay(o: RelayOptions) {
     const lane = async () => {
       while (next < accounts.length && !stopping) {
         const account = accounts[next++]!;
-        if ((await deliverAccount(account)) === 'delivered') delivered += 1;
+        if ((await deliverAccount(account)).kind === 'delivered') delivered += 1;
       }
     };
     await Promise.all(Array.from({ length: Math.min(o.concurrency, accounts.length) }, lane));
@@ -186,15 +189,16 @@ export function createRelay(o: RelayOptions) {
     },
     /**
      * Delivers the account now (`?wait=true`), waiting for a relay that holds it; true once the workflow
-     * has every task acknowledged so far, false if that did not happen before `deadline`.
+     * has `taskId`, false if that did not happen before `deadline` (or the workflow's window is full).
      */
-    async deliverNow(accountId: string, deadline: number): Promise<boolean> {
+    async deliverNow(accountId: string, taskId: string, deadline: number): Promise<boolean> {
       for (;;) {
         const result = await deliverAccount(accountId);
-        if (result === 'nothing') return true;
-        if (result === 'window_full') return false;
-        if (Date.now() >= deadline) return false;
-        if (result === 'busy') await new Promise((r) => setTimeout(r, 10));
+        // Nothing left undelivered: whoever delivered, the task went with it.
+        if (result.kind === 'nothing') return true;
+        if (result.kind === 'delivered' && result.taskIds.includes(taskId)) return true;
+        if (result.kind === 'window_full' || Date.now() >= deadline) return false;
+        if (result.kind === 'busy') await new Promise((r) => setTimeout(r, 10));
       }
     },
     /** Finishes the round in hand; no new round starts. */

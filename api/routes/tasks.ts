@@ -95,7 +95,7 @@ type BatchAnswer = { index: number; taskId: string; accountId: string; status: s
 async function placeInWorkflow(deps: AppDeps, accountId: string, taskId: string) {
   const deadline = Date.now() + deps.config.SUBMIT_WAIT_TIMEOUT_MS;
   try {
-    if (!(await deps.relay.deliverNow(accountId, deadline))) return null;
+    if (!(await deps.relay.deliverNow(accountId, taskId, deadline))) return null;
   } catch {
     return null;
   }
