@@ -26,6 +26,9 @@ export interface ApiWiring {
   extraHandlers?: TaskHandler[];
 }
 
+/** How long one health check's call to Temporal may take. */
+const HEALTH_CALL_MS = 2500;
+
 export async function buildApi(w: ApiWiring) {
   const { config, database, log } = w;
   // Lazy: the API starts (and /health says why it is not ready) while Temporal is still coming up.
@@ -51,7 +54,8 @@ export async function buildApi(w: ApiWiring) {
   });
   const health: HealthChecks = {
     temporal: async () => {
-      await connection.workflowService.getSystemInfo({});
+      // A deadline, so a check never outlives its answer (or the connection, at shutdown).
+      await connection.withDeadline(Date.now() + HEALTH_CALL_MS, () => connection.workflowService.getSystemInfo({}));
       return { ok: true };
     },
     postgres: async () => {
@@ -59,11 +63,11 @@ export async function buildApi(w: ApiWiring) {
       return { ok: true, detail: database.kind };
     },
     workers: async () => {
-      const answer = await connection.workflowService.describeTaskQueue({
+      const answer = await connection.withDeadline(Date.now() + HEALTH_CALL_MS, () => connection.workflowService.describeTaskQueue({
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: { name: config.TEMPORAL_TASK_QUEUE },
         taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-      });
+      }));
       const pollers = answer.pollers?.length ?? 0;
       return { ok: pollers > 0, detail: `${pollers} worker(s) polling ${config.TEMPORAL_TASK_QUEUE}` };
     },
