@@ -13,7 +13,8 @@ import { toEngineSettings, type Settings } from '../config/settings';
 import type { Db } from '../db/client';
 import type { SettingsStore } from '../db/settings-store';
 import type { AccountView, RunMember, RunTaskInput, RunTaskResult, RunTasksInput, RunTasksResult, TaskOutcome } from '../workflows/types';
-import { runGoesOnAfter } from '../workflows/account-state';
+import { LEDGER_UNAVAILABLE, runGoesOnAfter } from '../workflows/account-state';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { classifyError, DedupeHitError, errorMessage } from './errors';
 import type { HandlerRegistry, TaskContext } from './handlers';
 import { createEngage } from './interactions';
@@ -39,6 +40,20 @@ export interface RunTaskDeps {
   heartbeatIntervalMs?: number;
   /** Told of every finished run (for metrics). */
   onRunFinished?: (type: string, outcome: string, durationMs: number) => void;
+}
+
+/**
+ * Postgres unreachable while an attempt claims, records or finishes its task is no fault of the task:
+ * the failure carries the type `ledger_unavailable`, so that the workflow puts such a task back in its
+ * queue instead of failing it when Temporal's retries run out during a long outage.
+ */
+async function ledgerReachable<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) throw ApplicationFailure.retryable(`the ledger is unreachable: ${errorMessage(err)}`, LEDGER_UNAVAILABLE);
+    throw err;
+  }
 }
 
 /** Thrown inside an attempt when the activity's own cancellation signal fires. */
@@ -226,7 +241,7 @@ export function createTaskRunners(deps: RunTaskDeps) {
   async function runTasks(input: RunTasksInput): Promise<RunTasksResult> {
     const activity = Context.current();
     const started = Date.now();
-    return withHeartbeat(activity, async (setProgress) => {
+    return ledgerReachable(() => withHeartbeat(activity, async (setProgress) => {
       const settings = await deps.settings.forAccount(input.accountId);
       const scope: AttemptScope = {
         activity, accountId: input.accountId, maxAttempts: input.maxAttempts, settings,
@@ -252,7 +267,7 @@ export function createTaskRunners(deps: RunTaskDeps) {
         if (!runGoesOnAfter(outcome)) break;
       }
       return { ran, settings: toEngineSettings(settings) };
-    });
+    }));
   }
 
   return { runTask, runTasks };

@@ -7,6 +7,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import type { Logger } from '../config/logger';
+import { isDatabaseUnavailable } from '../db/unavailable';
 
 export class ApiError extends Error {
   constructor(
@@ -75,20 +76,14 @@ export function handleError(log: Logger) {
   };
 }
 
-// Socket errors, and SQLSTATEs of a server shutting down, starting up or out of connections.
-const DB_DOWN = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300']);
-// node-postgres reports a lost or unobtainable connection with these messages and no code.
-const DB_DOWN_MESSAGE = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable)/;
 // gRPC status codes: UNAVAILABLE, DEADLINE_EXCEEDED.
 const TEMPORAL_DOWN = new Set([14, 4]);
 
 /** A dependency that is down answers 503 with Retry-After, not 500: the client did nothing wrong. */
 function dependencyDown(err: Error): 'database' | 'temporal' | null {
+  if (isDatabaseUnavailable(err)) return 'database';
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
-    // SQLSTATE class 08: connection exceptions.
-    if (typeof code === 'string' && (DB_DOWN.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return 'database';
-    if (e instanceof Error && DB_DOWN_MESSAGE.test(e.message)) return 'database';
     if (typeof code === 'number' && TEMPORAL_DOWN.has(code)) return 'temporal';
     if ((e as Error).name === 'ServiceError' || (e as Error).name === 'ConnectionError') return 'temporal';
   }

@@ -406,6 +406,9 @@ export function planRun(state: AccountState, headId: string, nowMs: number, max:
   return followers;
 }
 
+/** The failure type of a run's activity that could not reach the ledger (no fault of its task). */
+export const LEDGER_UNAVAILABLE = 'ledger_unavailable';
+
 /**
  * Whether a run goes on to its next task after this outcome. Only a success or a skip leaves the account
  * deciding as before (`applyOutcome`); anything else may cool it down or open its breaker.

@@ -9,6 +9,7 @@
  */
 import {
   ActivityCancellationType,
+  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   allHandlersFinished,
@@ -33,6 +34,7 @@ import {
   decide,
   dehydrate,
   endsLongCooldown,
+  LEDGER_UNAVAILABLE,
   endCooldown as endCooldownNow,
   enqueueTasks,
   hydrate,
@@ -96,6 +98,11 @@ function taskRetryPolicy(settings: EngineSettings) {
     backoffCoefficient: 2,
     maximumInterval: settings.retryMaxMs,
   };
+}
+
+/** Whether a run's activity failed last because Postgres was unreachable (see `ledgerReachable`). */
+function ledgerWasUnreachable(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === LEDGER_UNAVAILABLE;
 }
 
 export function accountWorkflowId(accountId: string): string {
@@ -428,6 +435,11 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
       if (fact.state === 'not_started' && (i > 0 || !isCancellation(err))) {
         // Never claimed: it did not run, so no attempt failed. A later member stays queued; an unclaimed
         // first member goes back to the queue (older histories failed it, and replay that way).
+        if (i > 0 || patched('unstarted-head-requeued')) break;
+      }
+      if (fact.state === 'started' && ledgerWasUnreachable(err) && patched('ledger-outage-requeues')) {
+        // Temporal's retries ran out while Postgres was down: they never reached the task, so it goes
+        // back to the queue (still `running` in the ledger, under a token its next claim outranks).
         if (i > 0 || patched('unstarted-head-requeued')) break;
       }
       const cancelled = isCancellation(err) && (members.length === 1 || (fact.state === 'started' && fact.cancelRequested));
