@@ -16,20 +16,10 @@ import {
   view,
   type AccountState,
 } from '../../workflows/account-state';
-import type { DeliveredTask, EngineSettings } from '../../workflows/types';
+import type { DeliveredTask } from '../../workflows/types';
+import { engineSettings } from '../helpers/engine-settings';
 
-const SETTINGS: EngineSettings = {
-  rateLimitBackoffMs: [100],
-  backoffJitter: 0,
-  cooldownAfterConsecutiveRateLimits: 3,
-  longCooldownMs: 1000,
-  maxQueuedPerAccount: 10_000,
-  taskTimeoutMs: 60_000,
-  maxAttempts: 3,
-  retryInitialMs: 100,
-  retryMaxMs: 1000,
-  breakerFailureThreshold: 5,
-};
+const SETTINGS = engineSettings({ rateLimitBackoffMs: [100], maxQueuedPerAccount: 10_000 });
 const T0 = 1_700_000_000_000;
 const RUNS = Math.max(1, Math.round(200 * Number(process.env.PROPERTY_RUNS_SCALE ?? 1)));
 

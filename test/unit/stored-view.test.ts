@@ -23,20 +23,10 @@ import {
   view,
   type AccountState,
 } from '../../workflows/account-state';
-import type { EngineSettings, TaskOutcome } from '../../workflows/types';
+import type { TaskOutcome } from '../../workflows/types';
+import { engineSettings } from '../helpers/engine-settings';
 
-const SETTINGS: EngineSettings = {
-  rateLimitBackoffMs: [100, 200],
-  backoffJitter: 0,
-  cooldownAfterConsecutiveRateLimits: 2,
-  longCooldownMs: 1000,
-  maxQueuedPerAccount: 100,
-  taskTimeoutMs: 60_000,
-  maxAttempts: 3,
-  retryInitialMs: 100,
-  retryMaxMs: 1000,
-  breakerFailureThreshold: 3,
-};
+const SETTINGS = engineSettings({ cooldownAfterConsecutiveRateLimits: 2, breakerFailureThreshold: 3 });
 const T0 = 1_700_000_000_000;
 const RUNS = Math.max(1, Math.round(200 * Number(process.env.PROPERTY_RUNS_SCALE ?? 1)));
 
