@@ -20,12 +20,15 @@ export interface EngineOptions {
   submitWaitTimeoutMs: number;
   queryTimeoutMs?: number;
   /** The suspension the ledger holds for an account, so a new run of its workflow starts with it. */
-  suspension(accountId: string): Promise<{ reason: string; atMs: number } | null>;
+  suspension(accountId: string): Promise<Suspension | null>;
 }
 
+type Suspension = { reason: string; atMs: number };
+
 export function createEngine(o: EngineOptions) {
-  const startArgs = async (accountId: string): Promise<[AccountWorkflowInput]> => {
-    const [settings, suspended] = await Promise.all([o.settings.forAccount(accountId), o.suspension(accountId)]);
+  /** `known`: the suspension when the caller read it already (null: none), else it is read here. */
+  const startArgs = async (accountId: string, known?: Suspension | null): Promise<[AccountWorkflowInput]> => {
+    const [settings, suspended] = await Promise.all([o.settings.forAccount(accountId), known === undefined ? o.suspension(accountId) : known]);
     return [{ accountId, settings: toEngineSettings(settings), options: o.workflowOptions, ...(suspended ? { suspended } : {}) }];
   };
 
@@ -58,8 +61,8 @@ export function createEngine(o: EngineOptions) {
      * The relay's delivery: one signal-with-start carrying what the ledger acknowledged for the account.
      * Durable once it returns (Temporal stored the signal), even while no worker runs.
      */
-    async deliver(accountId: string, request: messages.DeliverRequest, timeoutMs = 10_000): Promise<void> {
-      const args = await startArgs(accountId);
+    async deliver(accountId: string, request: messages.DeliverRequest, suspended?: Suspension | null, timeoutMs = 10_000): Promise<void> {
+      const args = await startArgs(accountId, suspended);
       await o.client.withDeadline(Date.now() + timeoutMs, () =>
         o.client.workflow.signalWithStart(accountWorkflow, {
           workflowId: accountWorkflowId(accountId),

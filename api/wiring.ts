@@ -75,7 +75,7 @@ export async function buildApi(w: ApiWiring) {
   let signalsBeforeKill = config.FAULT_RELAY_KILL_AFTER_SIGNALS;
   const relay = createRelay({
     database,
-    deliver: (accountId, request) => engine.deliver(accountId, request),
+    deliver: (accountId, request, suspended) => engine.deliver(accountId, request, suspended),
     log,
     pollMs: config.RELAY_POLL_MS,
     concurrency: config.RELAY_CONCURRENCY,

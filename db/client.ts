@@ -62,6 +62,8 @@ export interface DatabaseOptions {
   log?: Pick<Logger, 'warn'>;
 }
 
+/** Connections of the pool that session advisory locks (`tryWithLock`) use, beside the main pool. */
+const LOCK_POOL_SIZE = 8;
 /** How long a query waits for a connection (pool full or server down) before it fails. */
 const CONNECT_TIMEOUT_MS = 10_000;
 const RELISTEN_DELAYS_MS = [250, 500, 1000, 2000, 5000];
@@ -96,6 +98,13 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   pool.on('error', () => {});
   const db = drizzlePostgres({ client: pool, schema, casing: 'snake_case' }) as unknown as Db;
   const listeners = new Set<() => Promise<void>>();
+  let lockPool: pg.Pool | null = null;
+  const createLockPool = () => {
+    const p = new pg.Pool({ ...clientConfig, max: LOCK_POOL_SIZE, idleTimeoutMillis: 30_000 });
+    p.on('connect', (client) => client.on('error', onError));
+    p.on('error', () => {});
+    return p;
+  };
 
   return {
     db,
@@ -117,7 +126,10 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
       }
     },
     tryWithLock: async (space, name, fn) => {
-      const client = await pool.connect();
+      // Its own pool: a lock holder may wait on another service, and must not take the connections
+      // requests need (its size bounds how many locks this process holds at once).
+      lockPool ??= createLockPool();
+      const client = await lockPool.connect();
       let broken: Error | undefined;
       try {
         const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::int, hashtext($2)) AS ok', [space, name]);
@@ -146,6 +158,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     },
     close: async () => {
       await Promise.all([...listeners].map((u) => u()));
+      await lockPool?.end();
       await pool.end();
     },
   };

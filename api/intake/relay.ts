@@ -22,7 +22,8 @@ import type { DeliverRequest } from '../../workflows/messages';
 
 export interface RelayOptions {
   database: Database;
-  deliver(accountId: string, request: DeliverRequest): Promise<void>;
+  /** One signal-with-start; `suspended`: what a new run of the workflow starts with (read with the rows). */
+  deliver(accountId: string, request: DeliverRequest, suspended: { reason: string; atMs: number } | null): Promise<void>;
   log: Logger;
   /** How often a relay looks for work it was not told of (another process's submissions). (Default: 500) */
   pollMs: number;
@@ -80,27 +81,26 @@ export function createRelay(o: RelayOptions) {
   }
 
   async function deliverLocked(query: Query, accountId: string): Promise<Delivery> {
-    const [held] = await query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM tasks WHERE account_id = $1 AND status IN ('queued', 'running') AND delivered_at IS NOT NULL`,
-      [accountId],
+    // One read: the undelivered tasks in delivery order, how many there are in all, how many live tasks
+    // the workflow holds already, and the suspension a new run of it must start with.
+    const found = await query<Row & { waiting: string; held: string; suspended_reason: string | null; suspended_at: string | Date | null }>(
+      `SELECT t.task_id, t.type, t.priority, t.run_after, t.created_at, count(*) OVER () AS waiting,
+              (SELECT count(*) FROM tasks h WHERE h.account_id = $1 AND h.status IN ('queued', 'running') AND h.delivered_at IS NOT NULL) AS held,
+              a.suspended_reason, a.updated_at AS suspended_at
+       FROM tasks t LEFT JOIN account_states a ON a.account_id = t.account_id AND a.state = 'SUSPENDED'
+       WHERE t.account_id = $1 AND t.status = 'queued' AND t.delivered_at IS NULL
+       ORDER BY t.priority DESC, t.seq LIMIT $2`,
+      [accountId, batchMax],
     );
-    const [waiting] = await query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM tasks WHERE account_id = $1 AND status = 'queued' AND delivered_at IS NULL`,
-      [accountId],
-    );
-    const room = Math.min(batchMax, o.window - Number(held!.n));
-    if (Number(waiting!.n) === 0) return NOTHING;
+    if (found.length === 0) return NOTHING;
+    const first = found[0]!;
+    const room = o.window - Number(first.held);
     if (room <= 0) return { kind: 'window_full' };
-    const rows = await query<Row>(
-      `SELECT task_id, type, priority, run_after, created_at FROM tasks
-       WHERE account_id = $1 AND status = 'queued' AND delivered_at IS NULL
-       ORDER BY priority DESC, seq LIMIT $2`,
-      [accountId, room],
-    );
-    if (rows.length === 0) return NOTHING;
+    const rows = found.slice(0, room);
+    const suspended = first.suspended_at === null ? null : { reason: first.suspended_reason ?? 'suspended', atMs: new Date(first.suspended_at).getTime() };
     const ids = rows.map((r) => r.task_id);
     try {
-      await o.deliver(accountId, { tasks: rows.map(toDelivered), backlog: Number(waiting!.n) - rows.length });
+      await o.deliver(accountId, { tasks: rows.map(toDelivered), backlog: Number(first.waiting) - rows.length }, suspended);
     } catch (err) {
       if ((err as { code?: unknown }).code !== GRPC_INVALID_ARGUMENT) throw err;
       // Temporal refuses these for good: fail them in the ledger rather than stall the account.

@@ -32,12 +32,20 @@ type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 const LIVE = ['queued', 'running'];
 
+export interface StoreOptions {
+  /**
+   * One request's items under one Idempotency-Key: a reuse with another body refuses the whole request
+   * (422) and stores nothing. Off when one transaction serves several requests (group commit). (Default: true)
+   */
+  refuseWholeOnReuse?: boolean;
+}
+
 /** Stores what may be stored; answers each item in order. `defaultMaxQueued` applies unless an account overrides it. */
-export async function storeSubmissions(db: Db, items: IntakeItem[], defaultMaxQueued: number): Promise<IntakeResult[]> {
+export async function storeSubmissions(db: Db, items: IntakeItem[], defaultMaxQueued: number, options: StoreOptions = {}): Promise<IntakeResult[]> {
   if (items.length === 0) return [];
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction((tx) => storeInTransaction(tx, items, defaultMaxQueued));
+      return await db.transaction((tx) => storeInTransaction(tx, items, defaultMaxQueued, options.refuseWholeOnReuse ?? true));
     } catch (err) {
       // Two batches naming each other's task ids can deadlock on the primary key; Postgres aborts one.
       if (attempt < 3 && (err as { code?: string }).code === '40P01') continue;
@@ -46,7 +54,7 @@ export async function storeSubmissions(db: Db, items: IntakeItem[], defaultMaxQu
   }
 }
 
-async function storeInTransaction(tx: Tx, items: IntakeItem[], defaultMaxQueued: number): Promise<IntakeResult[]> {
+async function storeInTransaction(tx: Tx, items: IntakeItem[], defaultMaxQueued: number, refuseWholeOnReuse: boolean): Promise<IntakeResult[]> {
   const accountIds = [...new Set(items.map((i) => i.accountId))].sort();
   await lockAccounts(tx, accountIds);
   // One after the other: a transaction is one connection.
@@ -81,7 +89,7 @@ async function storeInTransaction(tx: Tx, items: IntakeItem[], defaultMaxQueued:
   });
   // A retry under an Idempotency-Key must be the same request as a whole: a batch that differs stores nothing.
   const reused = results.find((r) => r?.kind === 'refused' && r.error.code === 'idempotency_key_reused');
-  if (reused?.kind === 'refused') throw reused.error;
+  if (refuseWholeOnReuse && reused?.kind === 'refused') throw reused.error;
 
   const inserted = await insertTasks(tx, accepted.map((a) => a.item));
   const raced: { index: number; item: IntakeItem }[] = [];

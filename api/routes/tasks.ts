@@ -6,6 +6,7 @@ import { errorResponses, json } from './openapi';
 import { ApiError, errorBody, validationError } from '../errors';
 import { getTask, getTaskRow, listTasks, taskView } from '../ledger-queries';
 import { cancelUndelivered } from '../intake/cancel-undelivered';
+import { createGroupCommit } from '../intake/group-commit';
 import { storeSubmissions, type IntakeItem } from '../intake/store';
 import { assertStorable } from '../storable';
 import { schemaOnlyHook } from '../validation';
@@ -114,6 +115,12 @@ function tooLarge(): never {
 export function taskRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: deps.validationHook });
   const { db } = deps.database;
+  // Single submissions share transactions under load (group commit); a batch is its own transaction.
+  const singles = createGroupCommit({
+    db,
+    defaultMaxQueued: async () => (await deps.settings.get()).maxQueuedPerAccount,
+    onStored: () => deps.relay.kick(),
+  });
   const store = async (items: IntakeItem[]) => {
     const results = await storeSubmissions(db, items, (await deps.settings.get()).maxQueuedPerAccount);
     if (results.some((r) => r.kind === 'queued')) deps.relay.kick();
@@ -126,7 +133,7 @@ export function taskRoutes(deps: AppDeps) {
     const body = c.req.valid('json');
     const key = readIdempotencyKey(c.req.header('idempotency-key'));
     const spec = toTaskSpec(deps.handlers, accountId, body, key);
-    const [result] = await store([{ accountId, spec, ...(key === undefined ? {} : { requestHash: requestHash(accountId, body) }) }]);
+    const [result] = await singles.store([{ accountId, spec, ...(key === undefined ? {} : { requestHash: requestHash(accountId, body) }) }]);
     switch (result!.kind) {
       case 'refused':
         throw result!.error;
