@@ -20,16 +20,19 @@ import { ApiError, handleError } from './errors';
 import { schemaOnlyHook, validationHook } from './validation';
 import { accountHealthRoutes } from './routes/account-health';
 import { accountRoutes } from './routes/accounts';
-import { healthRoutes, type HealthChecks } from './routes/health';
-import { createApiMetrics, prometheusRoutes } from './routes/prometheus';
+import { healthDocs, healthRoutes, type HealthChecks } from './routes/health';
+import { createApiMetrics, prometheusDocs, prometheusRoutes } from './routes/prometheus';
 import { metricsRoutes } from './routes/metrics';
 import { dashboardMetricsRoutes } from './routes/dashboard-metrics';
-import { DASHBOARD_PUBLIC_PATHS, dashboardRoutes } from './routes/dashboard';
+import { DASHBOARD_PUBLIC_PATHS, dashboardDocs, dashboardRoutes } from './routes/dashboard';
 import { eventRoutes } from './routes/events';
 import { interactionRoutes } from './routes/interactions';
 import type { NotificationHub } from './notifications';
 import { settingsRoutes } from './routes/settings';
 import { taskRoutes } from './routes/tasks';
+import { deprecatedPathsLast, documentHead, errorResponses, json } from './routes/openapi';
+import { createRoute, z } from '@hono/zod-openapi';
+import packageJson from '../package.json' with { type: 'json' };
 
 export interface AppDeps {
   config: Config;
@@ -53,7 +56,8 @@ const PUBLIC = new Set(['/health', '/health/live', '/health/ready', ...DASHBOARD
 
 export { schemaOnlyHook, validationHook };
 
-export function createApp(deps: Omit<AppDeps, 'validationHook'>) {
+/** `buildDashboard: false` skips building the dashboard's script ahead of its first request (scripts/openapi.ts). */
+export function createApp(deps: Omit<AppDeps, 'validationHook'>, opts: { buildDashboard?: boolean } = {}) {
   const full: AppDeps = { ...deps, validationHook };
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.onError(handleError(deps.log));
@@ -78,25 +82,40 @@ export function createApp(deps: Omit<AppDeps, 'validationHook'>) {
   app.route('/', taskRoutes(full));
   app.route('/', accountRoutes(full));
   app.route('/', accountHealthRoutes(full));
+  // The account collections at their old, deprecated paths: after every /api/accounts/{accountId}/… route.
+  app.route('/', accountRoutes(full, 'legacy'));
+  app.route('/', accountHealthRoutes(full, 'legacy'));
   app.route('/', metricsRoutes(full));
   app.route('/', settingsRoutes(full));
   app.route('/', interactionRoutes(full));
   app.route('/', eventRoutes(full));
   app.route('/', dashboardMetricsRoutes(full));
-  app.route('/', dashboardRoutes(full));
+  app.route('/', dashboardRoutes(full, opts.buildDashboard ?? true));
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Baton',
-      version: '0.1.0',
-      description: 'Per-account task engine: one task at a time per account, durable FIFO queues, cooldowns.',
-    },
-    security: deps.config.API_KEYS.length ? [{ bearer: [] }] : [],
+  // Plain Hono routes (their answers are not zod-validated) are described for the document here.
+  for (const route of [...healthDocs, ...prometheusDocs, ...dashboardDocs, ...documentDocs]) app.openAPIRegistry.registerPath(route);
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key (one of API_KEYS). Needed on every operation but the public ones when the server has API_KEYS; otherwise ignored.',
   });
+  const head = documentHead({ keysRequired: deps.config.API_KEYS.length > 0, version: packageJson.version });
+  app.get('/openapi.json', (c) => c.json(deprecatedPathsLast(app.getOpenAPI31Document(head))));
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));
   return app;
 }
 
 export type BatonApp = ReturnType<typeof createApp>;
+
+const documentDocs = [
+  createRoute({
+    method: 'get', path: '/openapi.json', operationId: 'getOpenApiDocument', tags: ['dashboard'],
+    summary: 'This OpenAPI 3.1 document',
+    responses: { 200: json(z.object({}).passthrough().openapi({ description: 'The document' }), 'The document'), ...errorResponses([401]) },
+  }),
+  createRoute({
+    method: 'get', path: '/docs', operationId: 'getApiDocs', tags: ['dashboard'],
+    summary: 'This document rendered (Swagger UI)',
+    responses: { 200: { content: { 'text/html': { schema: z.string() } }, description: 'The page' }, ...errorResponses([401]) },
+  }),
+];

@@ -33,9 +33,9 @@ export const TaskId = z
   .regex(safeId, 'use letters, digits and . _ : @ - (starting with a letter or digit)')
   .openapi({ param: { name: 'taskId', in: 'path' }, example: '0b9c8a52-0f5e-4f7e-9d0c-8e5b1a4c2d11' });
 
-export const TaskStatus = z.enum(TASK_STATUSES as [string, ...string[]]);
-export const AccountState = z.enum(ACCOUNT_STATES as [string, ...string[]]);
-export const WaitingReason = z.enum(['account_busy', 'account_cooldown', 'account_suspended', 'scheduled']);
+export const TaskStatus = z.enum(TASK_STATUSES as [string, ...string[]]).openapi('TaskStatus');
+export const AccountState = z.enum(ACCOUNT_STATES as [string, ...string[]]).openapi('AccountState');
+export const WaitingReason = z.enum(['account_busy', 'account_cooldown', 'account_suspended', 'scheduled']).openapi('WaitingReason');
 
 const payloadWithinLimit = (value: unknown) => (JSON.stringify(value) ?? '').length <= LIMITS.payloadBytes;
 // Checked before the size, whose serialisation must not meet a structure deeper than it can walk.
@@ -64,9 +64,15 @@ export const BatchRequest = z
   .strict()
   .openapi('BatchRequest');
 
-export const ErrorBody = z
-  .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown() }) })
-  .openapi('Error');
+export const ErrorDetail = z
+  .object({
+    code: z.string().openapi({ description: 'snake_case, stable: what clients branch on', example: 'validation_error' }),
+    message: z.string().openapi({ description: 'For people' }),
+    details: z.unknown().openapi({ description: 'More about the error, or null: the fields at fault (`[{path, message}]`), the task in the way (`{taskId}`), …' }),
+  })
+  .strict()
+  .openapi('ErrorDetail');
+export const ErrorBody = z.object({ error: ErrorDetail }).strict().openapi('Error');
 
 export const SubmitAccepted = z
   .object({
@@ -76,17 +82,19 @@ export const SubmitAccepted = z
     position: z.number().int().nullable().optional(),
     live: z.boolean().optional(),
   })
+  .strict()
   .openapi('SubmitAccepted');
 
 export const BatchResult = z
   .object({
     results: z.array(
       z.union([
-        z.object({ index: z.number().int(), taskId: z.string(), accountId: z.string(), status: z.string() }),
-        z.object({ index: z.number().int(), error: ErrorBody.shape.error }),
+        z.object({ index: z.number().int(), taskId: z.string(), accountId: z.string(), status: z.string() }).strict().openapi('BatchItemAccepted'),
+        z.object({ index: z.number().int(), error: ErrorDetail }).strict().openapi('BatchItemRefused'),
       ]),
     ),
   })
+  .strict()
   .openapi('BatchResult');
 
 export const WaitingTask = z
@@ -100,6 +108,7 @@ export const WaitingTask = z
     runAfter: z.string().optional(),
     eta: z.string().optional(),
   })
+  .strict()
   .openapi('WaitingTask');
 
 export const Task = z
@@ -119,12 +128,13 @@ export const Task = z
     startedAt: z.string().optional(),
     finishedAt: z.string().optional(),
     result: z.unknown().optional(),
-    error: z.object({ code: z.string(), message: z.string() }).optional(),
+    error: z.object({ code: z.string(), message: z.string() }).strict().optional(),
     duplicateOf: z.string().optional(),
   })
+  .strict()
   .openapi('Task');
 
-export const TaskList = z.object({ items: z.array(Task), nextCursor: z.string().nullable() }).openapi('TaskList');
+export const TaskList = z.object({ items: z.array(Task), nextCursor: z.string().nullable() }).strict().openapi('TaskList');
 
 export const ListTasksQuery = z.object({
   accountId: AccountId.optional().openapi({ param: { name: 'accountId', in: 'query' } }),
@@ -134,30 +144,31 @@ export const ListTasksQuery = z.object({
   cursor: z.string().max(512).optional(),
 });
 
-export const AccountExecutionState = z
-  .object({
-    accountId: z.string(),
-    state: AccountState,
-    runningTaskId: z.string().nullable(),
-    runningTaskType: z.string().nullable().optional(),
-    runningSince: z.string().nullable().optional(),
-    queueLength: z.number().int(),
-    cooldownUntil: z.string().nullable(),
-    cooldownReason: z.string().nullable().optional(),
-    suspendedReason: z.string().nullable().optional(),
-    consecutiveRateLimits: z.number().int(),
-    consecutiveFailures: z.number().int().optional(),
-    breaker: z.string().optional(),
-    breakerHistory: z.array(z.object({ at: z.string(), from: z.string(), to: z.string(), reason: z.string() })).optional(),
-    updatedAt: z.string().optional(),
-    live: z.boolean().optional(),
-    waiting: z.array(WaitingTask).optional(),
-    temporalUiUrl: z.string().optional(),
-  })
-  .openapi('AccountExecutionState');
+/** An account's state; AccountHealth adds its errors (built from this shape: an extended closed object would refuse them). */
+export const accountStateShape = {
+  accountId: z.string(),
+  state: AccountState,
+  runningTaskId: z.string().nullable(),
+  runningTaskType: z.string().nullable().optional(),
+  runningSince: z.string().nullable().optional(),
+  queueLength: z.number().int(),
+  cooldownUntil: z.string().nullable(),
+  cooldownReason: z.string().nullable().optional(),
+  suspendedReason: z.string().nullable().optional(),
+  consecutiveRateLimits: z.number().int(),
+  consecutiveFailures: z.number().int().optional(),
+  breaker: z.string().optional(),
+  breakerHistory: z.array(z.object({ at: z.string(), from: z.string(), to: z.string(), reason: z.string() }).strict().openapi('BreakerChange')).optional(),
+  updatedAt: z.string().optional(),
+  live: z.boolean().optional(),
+  waiting: z.array(WaitingTask).optional(),
+  temporalUiUrl: z.string().optional(),
+};
+export const AccountExecutionState = z.object(accountStateShape).strict().openapi('AccountExecutionState');
 
 export const AccountStateList = z
   .object({ items: z.array(AccountExecutionState), nextCursor: z.string().nullable() })
+  .strict()
   .openapi('AccountStateList');
 
 export const ListAccountsQuery = z.object({
@@ -168,6 +179,7 @@ export const ListAccountsQuery = z.object({
 
 export const WaitingTasks = z
   .object({ total: z.number().int(), byAccount: z.record(z.string(), z.array(WaitingTask)) })
+  .strict()
   .openapi('WaitingTasks');
 
 export const ConcurrencyMetrics = z
@@ -181,15 +193,17 @@ export const ConcurrencyMetrics = z
     totalConcurrencyBlocks: z.number().int(),
     tasksRunning: z.number().int(),
   })
+  .strict()
   .openapi('ConcurrencyMetrics');
 
 export const CancelAccepted = z
-  .object({ taskId: z.string(), accountId: z.string(), status: z.string() })
+  .object({ taskId: z.string(), accountId: z.string(), status: z.enum(['cancelled', 'cancel_requested']) })
+  .strict()
   .openapi('CancelAccepted');
 
 // Interactions (re-engagement window and audit log), event streams, dashboard figures.
 
-export const InteractionStatus = z.enum(['success', 'failed', 'skipped', 'retry', 'dedupe_hit']);
+export const InteractionStatus = z.enum(['success', 'failed', 'skipped', 'retry', 'dedupe_hit']).openapi('InteractionStatus');
 export const INTERACTION_LIMITS = { pageSize: 1000, defaultPageSize: 100, checkTargets: 1000, targetChars: 512, actionChars: 128 } as const;
 
 // Postgres text cannot hold NUL: refused here rather than failing in the database.
@@ -231,10 +245,12 @@ export const InteractionEvent = z
     latencyMs: z.number().int().nullable(),
     metadata: z.unknown(),
   })
+  .strict()
   .openapi('InteractionEvent');
 
 export const InteractionList = z
   .object({ items: z.array(InteractionEvent), nextCursor: z.string().nullable() })
+  .strict()
   .openapi('InteractionList');
 
 export const CheckRequest = z
@@ -255,13 +271,15 @@ export const CheckResult = z
         nextAllowedAt: z.string().optional().openapi({ description: 'When the window ends (or an engagement in progress times out)' }),
         lastSuccessAt: z.string().optional(),
         inProgress: z.boolean().optional(),
-      }),
+      }).strict(),
     ),
   })
+  .strict()
   .openapi('InteractionCheckResult');
 
 export const CleanupResult = z
-  .object({ deleted: z.object({ latest: z.number().int(), events: z.number().int() }) })
+  .object({ deleted: z.object({ latest: z.number().int(), events: z.number().int() }).strict() })
+  .strict()
   .openapi('InteractionCleanupResult');
 
 export const EventStreamQuery = z.object({
@@ -278,12 +296,35 @@ export const AccountEventStreamQuery = z.object({
 export const DashboardMetrics = z
   .object({
     generatedAt: z.string(),
-    tasks: z.object({ byStatus: z.record(z.string(), z.number().int()) }),
+    tasks: z.object({ byStatus: z.record(z.string(), z.number().int()) }).strict(),
     interactions: z.object({
       windowHours: z.number(),
       byStatus: z.record(z.string(), z.number().int()),
       dedupeHitRate: z.number().nullable().openapi({ description: 'dedupe_hit / (success + dedupe_hit); null without either' }),
-      latencyByAction: z.array(z.object({ action: z.string(), count: z.number().int(), p50Ms: z.number().nullable(), p95Ms: z.number().nullable() })),
-    }),
+      latencyByAction: z.array(z.object({ action: z.string(), count: z.number().int(), p50Ms: z.number().nullable(), p95Ms: z.number().nullable() }).strict()),
+    }).strict(),
   })
+  .strict()
   .openapi('DashboardMetrics');
+
+// The event streams' messages (their `data`, as JSON).
+
+export const TaskEvent = z
+  .object({
+    id: z.number().int().openapi({ description: 'The event id, also the SSE `id` (resume with Last-Event-ID)' }),
+    taskId: z.string(),
+    accountId: z.string(),
+    type: z.string().openapi({
+      description: 'queued, started, progress, retry, then the terminal one: succeeded, failed, cancelled, skipped or deduplicated. Also the SSE `event`',
+      example: 'started',
+    }),
+    at: z.string().openapi({ description: 'ISO 8601' }),
+    data: z.unknown().openapi({ description: 'What the event carries (the attempt, an error, progress), or null' }),
+  })
+  .strict()
+  .openapi('TaskEvent');
+
+export const StreamError = z
+  .object({ code: z.literal('stream_failed'), message: z.string() })
+  .strict()
+  .openapi('StreamError', { description: 'Sent as `event: error` when a stream stops after it started; reconnect with Last-Event-ID' });

@@ -12,21 +12,15 @@ import { errorResponses, json } from './openapi';
 import { BODY_LIMITS, limitBody } from '../body-limit';
 import { ApiError } from '../errors';
 import { accountView, getAccountRow, listAccounts } from '../ledger-queries';
-import { AccountExecutionState, AccountId, AccountState, LIMITS } from '../schemas';
+import { AccountId, AccountState, accountStateShape, LIMITS } from '../schemas';
+import { withLegacyPath, type RouteSet } from './accounts';
 
-const errors = errorResponses({
-  400: 'Invalid request',
-  401: 'Missing or wrong API key',
-  404: 'Unknown account',
-  413: 'Body too large',
-});
-
-const AccountError = z.object({ at: z.string(), taskId: z.string(), kind: z.string(), code: z.string(), message: z.string() }).openapi('AccountError');
-const AccountHealth = AccountExecutionState.extend({ errors: z.array(AccountError) }).openapi('AccountHealth');
-const AccountHealthList = z.object({ items: z.array(AccountHealth), nextCursor: z.string().nullable() }).openapi('AccountHealthList');
+const AccountError = z.object({ at: z.string(), taskId: z.string(), kind: z.string(), code: z.string(), message: z.string() }).strict().openapi('AccountError');
+const AccountHealth = z.object({ ...accountStateShape, errors: z.array(AccountError) }).strict().openapi('AccountHealth');
+const AccountHealthList = z.object({ items: z.array(AccountHealth), nextCursor: z.string().nullable() }).strict().openapi('AccountHealthList');
 // Rebuilt with the OpenAPI-aware `z` (see routes/settings.ts).
 const Overrides = z.object(accountOverridesSchema.shape).strict().openapi('AccountOverrides');
-const OverridesAnswer = z.object({ accountId: z.string(), overrides: Overrides.nullable() }).openapi('AccountOverridesAnswer');
+const OverridesAnswer = z.object({ accountId: z.string(), overrides: Overrides.nullable() }).strict().openapi('AccountOverridesAnswer');
 const params = z.object({ accountId: AccountId });
 
 async function recentErrors(db: Db, accountIds: string[], perAccount: number) {
@@ -54,9 +48,11 @@ async function recentErrors(db: Db, accountIds: string[], perAccount: number) {
   return byAccount;
 }
 
-const listRoute = createRoute({
+const listRoutes = withLegacyPath(createRoute({
   method: 'get',
-  path: '/api/accounts/states',
+  path: '/api/account-states',
+  operationId: 'listAccountStates',
+  tags: ['accounts'],
   summary: 'Execution state merged with error state for every tracked account (paged)',
   request: {
     query: z.object({
@@ -66,52 +62,63 @@ const listRoute = createRoute({
       cursor: z.string().max(512).optional(),
     }),
   },
-  responses: { 200: json(AccountHealthList, 'A page of accounts'), ...errors },
-});
+  responses: { 200: json(AccountHealthList, 'A page of accounts'), ...errorResponses([400, 401, 503]) },
+}));
 
-const detailRoute = createRoute({
+const detailRoutes = withLegacyPath(createRoute({
   method: 'get',
-  path: '/api/accounts/states/{accountId}',
+  path: '/api/account-states/{accountId}',
+  operationId: 'getAccountState',
+  tags: ['accounts'],
   summary: 'One account: state, counters, cooldown, breaker history and its last 100 errors',
   request: { params },
-  responses: { 200: json(AccountHealth, 'The account'), ...errors },
-});
+  responses: { 200: json(AccountHealth, 'The account'), ...errorResponses([400, 401, 404, 503], { 404: '`account_not_found`' }) },
+}));
 
 const getOverridesRoute = createRoute({
-  method: 'get', path: '/api/accounts/{accountId}/settings', summary: "The account's overrides of the backoff and queue settings",
-  request: { params }, responses: { 200: json(OverridesAnswer, 'Overrides (null when none)'), ...errors },
+  method: 'get', path: '/api/accounts/{accountId}/settings', operationId: 'getAccountSettings', tags: ['accounts'],
+  summary: "The account's overrides of the backoff and queue settings",
+  request: { params }, responses: { 200: json(OverridesAnswer, 'Overrides (null when none)'), ...errorResponses([400, 401, 503]) },
 });
 const putOverridesRoute = createRoute({
-  method: 'put', path: '/api/accounts/{accountId}/settings', summary: "Replace the account's overrides",
+  method: 'put', path: '/api/accounts/{accountId}/settings', operationId: 'replaceAccountSettings', tags: ['accounts'],
+  summary: "Replace the account's overrides",
   middleware: [limitBody(BODY_LIMITS.control)] as const,
   request: { params, body: { content: { 'application/json': { schema: Overrides } }, required: true } },
-  responses: { 200: json(OverridesAnswer, 'Overrides'), ...errors },
+  responses: { 200: json(OverridesAnswer, 'Overrides'), ...errorResponses([400, 401, 413, 503]) },
 });
 const deleteOverridesRoute = createRoute({
-  method: 'delete', path: '/api/accounts/{accountId}/settings', summary: 'Remove the overrides: the global settings apply',
+  method: 'delete', path: '/api/accounts/{accountId}/settings', operationId: 'deleteAccountSettings', tags: ['accounts'],
+  summary: 'Remove the overrides: the global settings apply',
   middleware: [limitBody(BODY_LIMITS.control)] as const,
-  request: { params }, responses: { 200: json(OverridesAnswer, 'No overrides'), ...errors },
+  request: { params }, responses: { 200: json(OverridesAnswer, 'No overrides'), ...errorResponses([400, 401, 413, 503]) },
 });
 
-export function accountHealthRoutes(deps: AppDeps) {
+export function accountHealthRoutes(deps: AppDeps, set: RouteSet = 'current') {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: deps.validationHook });
   const { db } = deps.database;
 
-  app.openapi(listRoute, async (c) => {
-    const q = c.req.valid('query');
-    const page = await listAccounts(db, q);
-    const errs = await recentErrors(db, page.items.map((i) => i.accountId), q.errors);
-    const items = page.items.map((i) => ({ ...i, errors: errs.get(i.accountId) ?? [] }));
-    return c.json({ items, nextCursor: page.nextCursor } as z.infer<typeof AccountHealthList>, 200);
-  });
+  const pick = <T>(pair: readonly [T, T]) => [pair[set === 'current' ? 0 : 1]];
+  for (const route of pick(listRoutes)) {
+    app.openapi(route, async (c) => {
+      const q = c.req.valid('query');
+      const page = await listAccounts(db, q);
+      const errs = await recentErrors(db, page.items.map((i) => i.accountId), q.errors);
+      const items = page.items.map((i) => ({ ...i, errors: errs.get(i.accountId) ?? [] }));
+      return c.json({ items, nextCursor: page.nextCursor } as z.infer<typeof AccountHealthList>, 200);
+    });
+  }
 
-  app.openapi(detailRoute, async (c) => {
-    const { accountId } = c.req.valid('param');
-    const row = await getAccountRow(db, accountId);
-    if (!row) throw new ApiError(404, 'account_not_found', `no account ${accountId} is tracked`);
-    const errs = await recentErrors(db, [accountId], 100);
-    return c.json({ ...accountView(row), errors: errs.get(accountId) ?? [] } as z.infer<typeof AccountHealth>, 200);
-  });
+  for (const route of pick(detailRoutes)) {
+    app.openapi(route, async (c) => {
+      const { accountId } = c.req.valid('param');
+      const row = await getAccountRow(db, accountId);
+      if (!row) throw new ApiError(404, 'account_not_found', `no account ${accountId} is tracked`);
+      const errs = await recentErrors(db, [accountId], 100);
+      return c.json({ ...accountView(row), errors: errs.get(accountId) ?? [] } as z.infer<typeof AccountHealth>, 200);
+    });
+  }
+  if (set === 'legacy') return app;
 
   app.openapi(getOverridesRoute, async (c) => {
     const { accountId } = c.req.valid('param');

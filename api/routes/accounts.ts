@@ -9,121 +9,170 @@ import { accountView, getAccountRow, listAccounts, waitingTasks } from '../ledge
 import { AccountExecutionState, AccountId, AccountStateList, ListAccountsQuery, WaitingTasks } from '../schemas';
 import { accountWorkflowId } from '../../workflows/account-workflow';
 
-const errors = errorResponses({
-  400: 'Invalid request',
-  401: 'Missing or wrong API key',
-  404: 'Unknown account',
-  413: 'Body too large',
-});
 const Accepted = z
   .object({
     accountId: z.string(),
-    requested: z.string(),
+    requested: z.enum(['suspend', 'resume', 'cooldown', 'end_cooldown']),
     accountKnown: z.boolean().optional().openapi({
       description: 'Suspend only: whether Baton knew the account before. An unknown account is suspended all the same (its first task waits); its workflow completes once idle, and the suspension stays in the ledger.',
     }),
   })
+  .strict()
   .openapi('ControlAccepted');
 const params = z.object({ accountId: AccountId });
 
-const listRoute = createRoute({
+/**
+ * The account collections live outside `/api/accounts/`, whose next segment is always an account id: at
+ * `/api/accounts/states/…` an account named `states` collided with them. The old paths still answer,
+ * marked deprecated in the document (`legacy`).
+ */
+export const LEGACY_ACCOUNT_PATHS = {
+  '/api/account-execution-states': '/api/accounts/execution-states',
+  '/api/account-execution-states/{accountId}': '/api/accounts/execution-states/{accountId}',
+  '/api/waiting-tasks': '/api/accounts/waiting-tasks',
+  '/api/account-states': '/api/accounts/states',
+  '/api/account-states/{accountId}': '/api/accounts/states/{accountId}',
+} as const;
+export type AccountCollectionPath = keyof typeof LEGACY_ACCOUNT_PATHS;
+
+/**
+ * Which of an account module's routes to register: `current` (every route at its path), or `legacy` (the
+ * collections at their old paths only). The app registers the legacy ones after every
+ * `/api/accounts/{accountId}/…` route, so that where they collide (GET /api/accounts/states/settings) the
+ * account id wins, as everywhere else under /api/accounts/.
+ */
+export type RouteSet = 'current' | 'legacy';
+
+/** The route at its path, and the same at its old path, deprecated, with its own operationId. */
+export function withLegacyPath<R extends { path: AccountCollectionPath; operationId: string; description?: string }>(route: R) {
+  const legacy = {
+    ...route,
+    path: LEGACY_ACCOUNT_PATHS[route.path],
+    operationId: `${route.operationId}Legacy`,
+    deprecated: true,
+    description: `Deprecated: use \`${route.path}\` (the same answer). Under \`/api/accounts/\` an account id goes where this path has a fixed segment, so an account with that name could not be addressed.${route.description ? `\n\n${route.description}` : ''}`,
+  };
+  return [route, legacy as R] as const;
+}
+
+const listRoutes = withLegacyPath(createRoute({
   method: 'get',
-  path: '/api/accounts/execution-states',
+  path: '/api/account-execution-states',
+  operationId: 'listAccountExecutionStates',
+  tags: ['accounts'],
   summary: 'Every tracked account, from the Postgres projection (paged)',
   request: { query: ListAccountsQuery },
-  responses: { 200: json(AccountStateList, 'A page of accounts'), ...errors },
-});
+  responses: { 200: json(AccountStateList, 'A page of accounts'), ...errorResponses([400, 401, 503]) },
+}));
 
-const detailRoute = createRoute({
+const detailRoutes = withLegacyPath(createRoute({
   method: 'get',
-  path: '/api/accounts/execution-states/{accountId}',
+  path: '/api/account-execution-states/{accountId}',
+  operationId: 'getAccountExecutionState',
+  tags: ['accounts'],
   summary: 'Live state from the account workflow, with the waiting list; the projection (`live: false`) when no worker answers',
   request: { params },
-  responses: { 200: json(AccountExecutionState, 'The account'), ...errors },
-});
+  responses: { 200: json(AccountExecutionState, 'The account'), ...errorResponses([400, 401, 404, 503], { 404: '`account_not_found`' }) },
+}));
 
-const waitingRoute = createRoute({
+const waitingRoutes = withLegacyPath(createRoute({
   method: 'get',
-  path: '/api/accounts/waiting-tasks',
+  path: '/api/waiting-tasks',
+  operationId: 'listWaitingTasks',
+  tags: ['accounts'],
   summary: 'Queued tasks grouped by account, with positions and reasons',
   request: { query: z.object({ limit: z.coerce.number().int().min(1).max(10_000).default(1000) }) },
-  responses: { 200: json(WaitingTasks, 'Waiting tasks'), ...errors },
-});
+  responses: { 200: json(WaitingTasks, 'Waiting tasks'), ...errorResponses([400, 401, 503]) },
+}));
 
-// Bodies are optional here, so they are read and validated in the handler rather than by the route; their
-// size is checked before they are read.
-const control = (path: string, method: 'post' | 'delete', summary: string, body?: string) =>
+// Bodies are optional here, so they are read and validated in the handler rather than by the route (a
+// zod body schema would add the route's media-type gate); their size is checked before they are read. The
+// document names their schemas by reference.
+const control = (path: string, method: 'post' | 'delete', operationId: string, summary: string, body?: 'SuspendRequest' | 'CooldownRequest') =>
   createRoute({
     method,
     path,
+    operationId,
+    tags: ['accounts'],
     summary,
     middleware: [limitBody(BODY_LIMITS.control)] as const,
-    ...(body ? { description: `Optional JSON body: ${body}` } : {}),
-    request: { params },
-    responses: { 202: json(Accepted, 'Requested; the account workflow applies it'), ...errors },
+    request: { params, ...(body ? { body: { content: { 'application/json': { schema: { $ref: `#/components/schemas/${body}` } } }, required: false } } : {}) },
+    responses: { 202: json(Accepted, 'Requested; the account workflow applies it'), ...errorResponses([400, 401, 413, 503]) },
   });
 
-const SuspendBody = z.object({ reason: z.string().min(1).max(500).optional() }).strict();
+const SuspendBody = z.object({ reason: z.string().min(1).max(500).optional() }).strict().openapi('SuspendRequest');
 const CooldownBody = z
   .object({
     seconds: z.number().positive().max(30 * 86_400),
     reason: z.string().min(1).max(500).optional(),
   })
-  .strict();
+  .strict()
+  .openapi('CooldownRequest');
 
-export function accountRoutes(deps: AppDeps) {
+export function accountRoutes(deps: AppDeps, set: RouteSet = 'current') {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: deps.validationHook });
   const { db } = deps.database;
+  const pick = <T>(pair: readonly [T, T]) => [pair[set === 'current' ? 0 : 1]];
 
-  app.openapi(listRoute, async (c) => c.json(await listAccounts(db, c.req.valid('query')) as z.infer<typeof AccountStateList>, 200));
+  for (const route of pick(listRoutes)) {
+    app.openapi(route, async (c) => c.json(await listAccounts(db, c.req.valid('query')) as z.infer<typeof AccountStateList>, 200));
+  }
 
-  app.openapi(detailRoute, async (c) => {
-    const { accountId } = c.req.valid('param');
-    const temporalUiUrl = `${deps.config.temporalUiUrl}/namespaces/${encodeURIComponent(deps.config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(accountWorkflowId(accountId))}`;
-    const row = await getAccountRow(db, accountId);
-    const live = await deps.engine.liveState(accountId);
-    if (live) {
-      const { version: _v, tasksStarted: _t, ...rest } = live;
-      return c.json({ ...rest, live: true, temporalUiUrl } as z.infer<typeof AccountExecutionState>, 200);
-    }
-    if (!row) throw new ApiError(404, 'account_not_found', `no account ${accountId} is tracked`);
-    return c.json({ ...accountView(row), live: false, temporalUiUrl } as z.infer<typeof AccountExecutionState>, 200);
-  });
+  for (const route of pick(detailRoutes)) {
+    app.openapi(route, async (c) => {
+      const { accountId } = c.req.valid('param');
+      const temporalUiUrl = `${deps.config.temporalUiUrl}/namespaces/${encodeURIComponent(deps.config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(accountWorkflowId(accountId))}`;
+      const row = await getAccountRow(db, accountId);
+      const live = await deps.engine.liveState(accountId);
+      if (live) {
+        const { version: _v, tasksStarted: _t, ...rest } = live;
+        return c.json({ ...rest, live: true, temporalUiUrl } as z.infer<typeof AccountExecutionState>, 200);
+      }
+      if (!row) throw new ApiError(404, 'account_not_found', `no account ${accountId} is tracked`);
+      return c.json({ ...accountView(row), live: false, temporalUiUrl } as z.infer<typeof AccountExecutionState>, 200);
+    });
+  }
 
-  app.openapi(waitingRoute, async (c) => {
-    const { limit } = c.req.valid('query');
-    return c.json(await waitingTasks(db, limit) as z.infer<typeof WaitingTasks>, 200);
-  });
+  for (const route of pick(waitingRoutes)) {
+    app.openapi(route, async (c) => {
+      const { limit } = c.req.valid('query');
+      return c.json(await waitingTasks(db, limit) as z.infer<typeof WaitingTasks>, 200);
+    });
+  }
+  if (set === 'legacy') return app;
 
-  app.openapi(control('/api/accounts/{accountId}/suspend', 'post', 'Stop taking tasks; the running one finishes', '{reason?}'), async (c) => {
+  app.openAPIRegistry.register('SuspendRequest', SuspendBody);
+  app.openAPIRegistry.register('CooldownRequest', CooldownBody);
+
+  app.openapi(control('/api/accounts/{accountId}/suspend', 'post', 'suspendAccount', 'Stop taking tasks; the running one finishes', 'SuspendRequest'), async (c) => {
     const { accountId } = c.req.valid('param');
     const body = SuspendBody.safeParse(readOptionalJson(await c.req.text()));
     if (!body.success) throw validationError(body.error, 'body');
     assertStorable(body.data, 'body'); // the reason reaches the workflow and then the ledger
     const known = (await getAccountRow(db, accountId)) !== undefined;
     await deps.engine.suspend(accountId, body.data.reason ?? 'suspended by an operator');
-    return c.json({ accountId, requested: 'suspend', accountKnown: known }, 202);
+    return c.json({ accountId, requested: 'suspend' as const, accountKnown: known }, 202);
   });
 
-  app.openapi(control('/api/accounts/{accountId}/resume', 'post', 'Take tasks again'), async (c) => {
+  app.openapi(control('/api/accounts/{accountId}/resume', 'post', 'resumeAccount', 'Take tasks again'), async (c) => {
     const { accountId } = c.req.valid('param');
     await deps.engine.resume(accountId);
-    return c.json({ accountId, requested: 'resume' }, 202);
+    return c.json({ accountId, requested: 'resume' as const }, 202);
   });
 
-  app.openapi(control('/api/accounts/{accountId}/cooldown', 'post', 'Start a manual cooldown', '{seconds, reason?}'), async (c) => {
+  app.openapi(control('/api/accounts/{accountId}/cooldown', 'post', 'startAccountCooldown', 'Start a manual cooldown', 'CooldownRequest'), async (c) => {
     const { accountId } = c.req.valid('param');
     const body = CooldownBody.safeParse(readOptionalJson(await c.req.text()));
     if (!body.success) throw validationError(body.error, 'body');
     assertStorable(body.data, 'body'); // the reason reaches the workflow and then the ledger
     await deps.engine.startCooldown(accountId, body.data.seconds * 1000, body.data.reason ?? 'manual cooldown');
-    return c.json({ accountId, requested: 'cooldown' }, 202);
+    return c.json({ accountId, requested: 'cooldown' as const }, 202);
   });
 
-  app.openapi(control('/api/accounts/{accountId}/cooldown', 'delete', 'End the cooldown now'), async (c) => {
+  app.openapi(control('/api/accounts/{accountId}/cooldown', 'delete', 'endAccountCooldown', 'End the cooldown now'), async (c) => {
     const { accountId } = c.req.valid('param');
     await deps.engine.endCooldown(accountId);
-    return c.json({ accountId, requested: 'end_cooldown' }, 202);
+    return c.json({ accountId, requested: 'end_cooldown' as const }, 202);
   });
 
   return app;

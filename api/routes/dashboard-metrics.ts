@@ -8,8 +8,10 @@ import { errorResponses, json } from './openapi';
 const route = createRoute({
   method: 'get',
   path: '/api/metrics',
+  operationId: 'getDashboardMetrics',
+  tags: ['metrics'],
   summary: 'Tasks by status; interactions of the last 24 h by status, dedupe hit rate, latency p50/p95 by action',
-  responses: { 200: json(DashboardMetrics, 'Figures'), ...errorResponses({ 401: 'Missing or wrong API key' }) },
+  responses: { 200: json(DashboardMetrics, 'Figures'), ...errorResponses([401, 503]) },
 });
 
 export function dashboardMetricsRoutes(deps: AppDeps) {

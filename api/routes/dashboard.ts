@@ -3,15 +3,17 @@
  * asks for one when the API answers 401) and carry a Content-Security-Policy that lets only this origin's
  * scripts and styles run.
  */
+import { createRoute, z } from '@hono/zod-openapi';
 import { Hono } from 'hono';
 import type { Context } from 'hono';
-import { z } from 'zod';
 import { settingsSchema } from '../../config/settings';
 import { asset, ASSET_FILES, type AssetPath } from '../../dashboard/bundle';
 import { Shell } from '../../dashboard/shell';
 import type { PageMeta } from '../../dashboard/client/types';
 import type { AppDeps, AppEnv } from '../app';
 import { ApiError } from '../errors';
+import { errorResponses, json, PUBLIC_SECURITY } from './openapi';
+import { ErrorBody } from '../schemas';
 
 /** Served without a key: the page must load before it can ask for one. */
 export const DASHBOARD_PUBLIC_PATHS: readonly string[] = ['/', ...Object.keys(ASSET_FILES)];
@@ -39,17 +41,45 @@ function pageMeta(deps: AppDeps): PageMeta {
   };
 }
 
+const ASSET_DOCS: Record<AssetPath, { operationId: string; summary: string; type: string }> = {
+  '/assets/app.js': { operationId: 'getDashboardScript', summary: "The dashboard's script (one ES module)", type: 'text/javascript' },
+  '/assets/app.css': { operationId: 'getDashboardStyles', summary: "The dashboard's stylesheet", type: 'text/css' },
+  '/assets/favicon.svg': { operationId: 'getDashboardIcon', summary: "The dashboard's icon", type: 'image/svg+xml' },
+};
+const text = (type: string, description: string) => ({ content: { [type]: { schema: z.string() } }, description });
+
+/** The routes below, for the OpenAPI document. */
+export const dashboardDocs = [
+  createRoute({
+    method: 'get', path: '/', operationId: 'getDashboard', tags: ['dashboard'], security: PUBLIC_SECURITY,
+    summary: 'The dashboard: overview, accounts, tasks, interactions, settings (it asks for a key when the API needs one)',
+    responses: { 200: text('text/html', 'The page'), ...errorResponses([]) },
+  }),
+  ...(Object.entries(ASSET_DOCS) as [AssetPath, (typeof ASSET_DOCS)[AssetPath]][]).map(([path, d]) =>
+    createRoute({
+      method: 'get', path, operationId: d.operationId, tags: ['dashboard'], security: PUBLIC_SECURITY, summary: d.summary,
+      request: { headers: z.object({ 'if-none-match': z.string().optional().openapi({ description: 'The ETag last received' }) }) },
+      responses: {
+        200: { ...text(d.type, 'The asset'), headers: { ETag: { description: 'Changes when the asset does', schema: { type: 'string' } } } },
+        304: { description: 'Not modified (If-None-Match matched the ETag)' },
+        500: json(ErrorBody, 'The dashboard could not be built (`dashboard_build_failed`); the server log says why'),
+        ...errorResponses([]),
+      },
+    }),
+  ),
+];
+
 const secure = (c: Context, cache: string) => {
   c.header('Content-Security-Policy', DASHBOARD_CSP);
   c.header('Cache-Control', cache);
   c.header('X-Content-Type-Options', 'nosniff');
 };
 
-export function dashboardRoutes(deps: AppDeps) {
+export function dashboardRoutes(deps: AppDeps, buildAhead = true) {
   const app = new Hono<AppEnv>();
   const html = `<!doctype html>${String(Shell({ meta: pageMeta(deps) }))}`;
   // Built now so the first visitor does not wait; a failure shows up (and is retried) at the first request.
-  void asset('/assets/app.js').catch((err: Error) => deps.log.warn({ err: err.message }, 'dashboard client did not build'));
+  if (buildAhead) void asset('/assets/app.js').catch((err: Error) => deps.log.warn({ err: err.message }, 'dashboard client did not build'));
 
   app.get('/', (c) => {
     secure(c, 'no-cache');

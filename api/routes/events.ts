@@ -20,34 +20,60 @@ import { callerId } from '../caller';
 import { ApiError } from '../errors';
 import type { StreamKind } from '../stream-slots';
 import { getTaskRow } from '../ledger-queries';
-import { AccountEventStreamQuery, EventStreamQuery, TaskId } from '../schemas';
+import { AccountEventStreamQuery, EventStreamQuery, StreamError, TaskEvent, TaskId } from '../schemas';
 import { HEARTBEAT_MS, wakeable } from '../wakeable';
-import { errorResponses } from './openapi';
+import { errorResponses, sse, sseMessage } from './openapi';
 
 const REPLAY_PAGE = 500;
 const TERMINAL = new Set<string>(TERMINAL_STATUSES);
 
-const sse = (description: string) => ({ content: { 'text/event-stream': { schema: z.string() } }, description });
-const lastEventHeader = z.object({ 'last-event-id': z.string().optional() });
+const lastEventHeader = z.object({ 'last-event-id': z.string().optional().openapi({ description: 'Resume after this event id' }) });
+
+const TaskEventMessage = sseMessage('TaskEventMessage', "One message of a task's event stream. Comment lines (`: heartbeat`) keep the connection open at least every 15 s.", [
+  {
+    event: ['queued', 'started', 'progress', 'retry', 'succeeded', 'failed', 'cancelled', 'skipped', 'deduplicated'],
+    id: 'The event id (resume with Last-Event-ID)',
+    data: 'TaskEvent',
+    about: 'A lifecycle event; the stream ends after the terminal one (succeeded, failed, cancelled, skipped, deduplicated)',
+  },
+  { event: ['error'], data: 'StreamError', about: 'The stream stopped after it started; reconnect with Last-Event-ID' },
+]);
+
+const AccountEventMessage = sseMessage('AccountEventMessage', 'One message of the account stream. A `: ready` comment opens it; `: heartbeat` comments keep it open at least every 15 s.', [
+  {
+    event: ['account'],
+    id: "The account row's change time in ms since the epoch (resume with Last-Event-ID)",
+    data: 'AccountExecutionState',
+    about: "An account's state after a change, as in the account lists",
+  },
+  { event: ['error'], data: 'StreamError', about: 'The stream stopped after it started; reconnect with Last-Event-ID' },
+]);
+
+const streamErrors = (extra: 404[] = []) =>
+  errorResponses([400, 401, ...extra, 503], { 404: '`task_not_found`', 429: '`too_many_streams` (over EVENT_STREAMS_PER_KEY or EVENT_STREAMS_MAX; details.scope, details.limit), or `rate_limited`; with Retry-After' });
 
 const taskEventsRoute = createRoute({
   method: 'get',
   path: '/api/tasks/{taskId}/events',
+  operationId: 'streamTaskEvents',
+  tags: ['events'],
   summary: "A task's lifecycle as Server-Sent Events",
   description:
-    'Replays the task\'s events (SSE `id` = event id, `event` = type, `data` = JSON), then follows new ones and ends after the terminal one. `Last-Event-ID` (or `?lastEventId=`) resumes after that id.',
+    'Replays the task\'s events (SSE `id` = event id, `event` = type, `data` = a TaskEvent as JSON), then follows new ones and ends after the terminal one. `Last-Event-ID` (or `?lastEventId=`) resumes after that id.',
   request: { params: z.object({ taskId: TaskId }), query: EventStreamQuery, headers: lastEventHeader },
-  responses: { 200: sse('The event stream'), ...errorResponses({ 400: 'Invalid request', 401: 'Missing or wrong API key', 404: 'No such task', 429: 'Too many open streams' }) },
+  responses: { 200: sse(TaskEventMessage, 'The event stream; the schema is one of its messages'), ...streamErrors([404]) },
 });
 
 const accountEventsRoute = createRoute({
   method: 'get',
   path: '/api/events',
+  operationId: 'streamAccountEvents',
+  tags: ['events'],
   summary: 'Account state changes as Server-Sent Events (for the dashboard)',
   description:
     'Each change of an account\'s state row is sent as `event: account` with the account as JSON. With `Last-Event-ID` (or `?lastEventId=`) the accounts changed since then are sent first (a few may repeat).',
   request: { query: AccountEventStreamQuery, headers: lastEventHeader },
-  responses: { 200: sse('The event stream'), ...errorResponses({ 400: 'Invalid request', 401: 'Missing or wrong API key', 429: 'Too many open streams' }) },
+  responses: { 200: sse(AccountEventMessage, 'The event stream; the schema is one of its messages'), ...streamErrors() },
 });
 
 function lastEventId(header: string | undefined, query: string | undefined): number {
@@ -62,6 +88,9 @@ function lastEventId(header: string | undefined, query: string | undefined): num
 export function eventRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: deps.validationHook });
   const { db } = deps.database;
+  // Named only inside the messages' `data` (contentSchema), so registered here.
+  app.openAPIRegistry.register('TaskEvent', TaskEvent);
+  app.openAPIRegistry.register('StreamError', StreamError);
   /** A stream that fails after its 200 can only say so in-band, without the internals. */
   const guarded = (follow: (stream: SSEStreamingApi) => Promise<void>) => async (stream: SSEStreamingApi) => {
     try {

@@ -6,9 +6,11 @@
  * answer serves every caller for HEALTH_CACHE_MS; the checks' detail (dependency error text, queue names)
  * only goes to a caller with a valid API key when API_KEYS is set, everyone else sees which checks pass.
  */
+import { createRoute, z } from '@hono/zod-openapi';
 import { Hono, type Context } from 'hono';
 import type { AppDeps, AppEnv } from '../app';
 import { callerKeyId } from '../caller';
+import { errorResponses, json, OPTIONAL_SECURITY } from './openapi';
 
 export interface HealthCheck {
   ok: boolean;
@@ -41,6 +43,38 @@ async function timed(check: () => Promise<HealthCheck>, ms: number): Promise<Hea
     clearTimeout(timer);
   }
 }
+
+const Check = z
+  .object({ ok: z.boolean(), detail: z.string().optional().openapi({ description: 'Why, or what was found; only with a valid key when the server has API_KEYS' }) })
+  .strict()
+  .openapi('HealthCheck');
+const Readiness = z
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    checks: z.object({ temporal: Check, postgres: Check, workers: Check }).strict(),
+  })
+  .strict()
+  .openapi('Readiness');
+const Liveness = z.object({ status: z.literal('ok') }).strict().openapi('Liveness');
+
+const ready = (path: '/health' | '/health/ready', operationId: string) =>
+  createRoute({
+    method: 'get', path, operationId, tags: ['health'], security: OPTIONAL_SECURITY,
+    summary: path === '/health' ? 'Readiness: Temporal, Postgres and a worker polling the task queue' : 'Readiness (the same as /health)',
+    description: `One check at a time, its answer reused for ${HEALTH_CACHE_MS} ms. No key needed; the checks' detail only for a valid key when the server has API_KEYS.`,
+    responses: { 200: json(Readiness, 'Ready'), 503: json(Readiness, 'Not ready: the failing checks say which'), ...errorResponses([]) },
+  });
+
+/** The routes below, for the OpenAPI document (they are plain Hono routes: their answers are not zod-validated). */
+export const healthDocs = [
+  ready('/health', 'getHealth'),
+  createRoute({
+    method: 'get', path: '/health/live', operationId: 'getLiveness', tags: ['health'], security: OPTIONAL_SECURITY,
+    summary: 'Liveness: the process answers',
+    responses: { 200: json(Liveness, 'Alive'), ...errorResponses([]) },
+  }),
+  ready('/health/ready', 'getReadiness'),
+];
 
 export function healthRoutes(deps: Pick<AppDeps, 'health' | 'config'>, cacheMs = HEALTH_CACHE_MS) {
   const app = new Hono<AppEnv>();

@@ -5,56 +5,67 @@ import { cleanupInteractions } from '../../activities/cleanup';
 import type { Db } from '../../db/client';
 import type { AppDeps, AppEnv } from '../app';
 import { checkTargets, listInteractions, pageInteractions, type EventCursor, type InteractionFilter, type InteractionView } from '../interaction-queries';
-import { CheckRequest, CheckResult, CleanupResult, ExportInteractionsQuery, InteractionList, ListInteractionsQuery } from '../schemas';
+import { CheckRequest, CheckResult, CleanupResult, ExportInteractionsQuery, InteractionEvent, InteractionList, ListInteractionsQuery } from '../schemas';
 import { errorResponses, json } from './openapi';
 import { BODY_LIMITS, limitBody } from '../body-limit';
 
-const errors = errorResponses({ 400: 'Invalid request', 401: 'Missing or wrong API key', 413: 'Body too large' });
+const CSV_COLUMNS = ['id', 'ts', 'accountId', 'target', 'action', 'status', 'reason', 'taskId', 'workerId', 'latencyMs', 'metadata'] as const;
 
 const listRoute = createRoute({
   method: 'get',
   path: '/api/interactions/events',
+  operationId: 'listInteractionEvents',
+  tags: ['interactions'],
   summary: 'Interaction events, newest first, filtered, cursor paged',
   request: { query: ListInteractionsQuery },
-  responses: { 200: json(InteractionList, 'A page of events'), ...errors },
+  responses: { 200: json(InteractionList, 'A page of events'), ...errorResponses([400, 401, 503]) },
 });
 
 const exportRoute = createRoute({
   method: 'get',
   path: '/api/interactions/export',
+  operationId: 'exportInteractionEvents',
+  tags: ['interactions'],
   summary: 'Every matching interaction event as a CSV or JSON download, streamed',
   description: 'Same filters as the list. CSV is RFC 4180 (CRLF); cells starting with = + - @ tab or CR get a leading \' so spreadsheets do not run them.',
   request: { query: ExportInteractionsQuery },
   responses: {
     200: {
-      content: { 'text/csv': { schema: z.string() }, 'application/json': { schema: z.array(z.unknown()) } },
+      content: {
+        'text/csv': { schema: z.string().openapi({ description: `RFC 4180, a header row: ${CSV_COLUMNS.join(',')}; metadata as JSON` }) },
+        'application/json': { schema: z.array(InteractionEvent) },
+      },
+      headers: { 'Content-Disposition': { description: '`attachment; filename="interactions-<time>.<format>"`', schema: { type: 'string' } } },
       description: 'The events (attachment)',
     },
-    ...errors,
+    ...errorResponses([400, 401, 503]),
   },
 });
 
 const checkRoute = createRoute({
   method: 'post',
   path: '/api/interactions/check',
+  operationId: 'checkInteractions',
+  tags: ['interactions'],
   summary: 'Which targets an account may engage with an action now, and when the others may be',
   middleware: [limitBody(BODY_LIMITS.check)] as const,
   request: { body: { content: { 'application/json': { schema: CheckRequest } }, required: true } },
-  responses: { 200: json(CheckResult, 'One result per target, in the order given'), ...errors },
+  responses: { 200: json(CheckResult, 'One result per target, in the order given'), ...errorResponses([400, 401, 413, 503]) },
 });
 
 const cleanupRoute = createRoute({
   method: 'post',
   path: '/api/interactions/cleanup',
+  operationId: 'cleanupInteractions',
+  tags: ['interactions'],
   summary: 'Delete expired window rows and events past eventRetentionDays now (also runs daily)',
   middleware: [limitBody(BODY_LIMITS.control)] as const,
-  responses: { 200: json(CleanupResult, 'How many rows went'), ...errors },
+  responses: { 200: json(CleanupResult, 'How many rows went'), ...errorResponses([401, 413, 503]) },
 });
 
 /** Rows per database round trip of an export: small enough to keep memory flat, large enough to be quick. */
 export const EXPORT_PAGE_SIZE = 2000;
 
-const CSV_COLUMNS = ['id', 'ts', 'accountId', 'target', 'action', 'status', 'reason', 'taskId', 'workerId', 'latencyMs', 'metadata'] as const;
 const CSV_OPTIONS = { record_delimiter: 'windows', escape_formulas: true } as const;
 
 function csvLines(rows: InteractionView[]): string {

@@ -2,16 +2,16 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppDeps, AppEnv } from '../app';
 import { concurrencyMetrics } from '../ledger-queries';
-import { ConcurrencyMetrics, ErrorBody } from '../schemas';
+import { ConcurrencyMetrics } from '../schemas';
+import { errorResponses, json } from './openapi';
 
 const concurrencyRoute = createRoute({
   method: 'get',
   path: '/api/metrics/concurrency',
+  operationId: 'getConcurrencyMetrics',
+  tags: ['metrics'],
   summary: 'Accounts by state and the tasks the one-at-a-time rule holds back',
-  responses: {
-    200: { content: { 'application/json': { schema: ConcurrencyMetrics } }, description: 'Counts' },
-    401: { content: { 'application/json': { schema: ErrorBody } }, description: 'Missing or wrong API key' },
-  },
+  responses: { 200: json(ConcurrencyMetrics, 'Counts'), ...errorResponses([401, 503]) },
 });
 
 export function metricsRoutes(deps: AppDeps) {

@@ -1,17 +1,127 @@
-/** Pieces every route file uses to describe its answers in the OpenAPI document. */
-import type { z } from '@hono/zod-openapi';
+/**
+ * Pieces every route file uses to describe itself in the OpenAPI document: tags, the error answers
+ * (always the one error shape), Server-Sent Event streams, and the document's head (servers, license,
+ * security, tags).
+ */
+import { z } from '@hono/zod-openapi';
 import { ErrorBody } from '../schemas';
+
+/** Operations are grouped by resource; each tag's description is in the document. */
+export const TAGS = [
+  { name: 'tasks', description: 'Submit tasks (one or a batch), read, list and cancel them.' },
+  { name: 'events', description: "Server-Sent Event streams: a task's lifecycle, and account state changes." },
+  { name: 'accounts', description: 'Account states (live and from the ledger), waiting tasks, operator controls and per-account settings.' },
+  { name: 'interactions', description: 'The audit log of interactions, the re-engagement window check, and retention.' },
+  { name: 'metrics', description: 'Figures for dashboards (JSON) and for Prometheus (text).' },
+  { name: 'settings', description: 'Persisted settings, validated; changes apply to the next outcome.' },
+  { name: 'health', description: 'Liveness and readiness (Temporal, Postgres, workers). No key needed.' },
+  { name: 'dashboard', description: 'The web page, its assets, and this document (JSON and rendered).' },
+] as const;
+export type Tag = (typeof TAGS)[number]['name'];
 
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },
   description,
 });
 
-/** The error answers a route may give, by status, all in the one error shape. */
-export function errorResponses<S extends number>(described: Record<S, string>) {
-  const out = {} as Record<S, ReturnType<typeof json<typeof ErrorBody>>>;
-  for (const [status, description] of Object.entries(described) as [string, string][]) {
-    out[Number(status) as S] = json(ErrorBody, description);
+const retryAfter = {
+  'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' as const, minimum: 0 } },
+};
+
+/** What each error status means on every route that can answer it; a route may say more. */
+const STANDARD: Record<ErrorStatus, string> = {
+  400: 'Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields',
+  401: 'Missing or wrong API key (`unauthorized`); only when the server has API_KEYS',
+  404: 'Not found',
+  409: 'Conflict with the state of the task or account',
+  413: 'Body too large (`payload_too_large`); the connection closes after the answer',
+  422: 'Unprocessable',
+  429: 'Too many requests from this key or client address (`rate_limited`), with Retry-After',
+  503: 'Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After',
+};
+export type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 422 | 429 | 503;
+
+const errorAnswer = (status: ErrorStatus, description: string) => ({
+  ...json(ErrorBody, description),
+  ...(status === 429 || status === 503 ? { headers: retryAfter } : {}),
+});
+
+/**
+ * The error answers a route may give, all in the one error shape: the statuses listed take their standard
+ * description, `described` gives a route's own. 429 (the rate limit) applies to every route and is always in.
+ */
+export function errorResponses<S extends ErrorStatus>(statuses: readonly S[], described: Partial<Record<S | 429, string>> = {}) {
+  const out = {} as Record<S | 429, ReturnType<typeof errorAnswer>>;
+  for (const status of [...new Set<ErrorStatus>([...statuses, 429])].sort()) {
+    out[status as S] = errorAnswer(status, (described as Record<number, string>)[status] ?? STANDARD[status]);
   }
   return out;
+}
+
+/**
+ * A Server-Sent Events answer. OpenAPI 3.1 has no schema for a stream's items, so the schema describes
+ * one message of the stream (as OpenAPI 3.2's `itemSchema` does): its SSE fields `id`, `event` and `data`,
+ * with `data` a JSON text whose shape is `contentSchema`.
+ */
+export function sseMessage(name: string, description: string, variants: { event: readonly [string, ...string[]]; data: string; id?: string; about: string }[]) {
+  const one = variants.map((v) =>
+    z
+      .object({
+        ...(v.id ? { id: z.string().openapi({ description: v.id }) } : {}),
+        event: z.enum(v.event),
+        data: z.string().openapi({
+          description: `JSON: a ${v.data}`,
+          contentMediaType: 'application/json',
+          contentSchema: { $ref: `#/components/schemas/${v.data}` },
+        } as Record<string, unknown>),
+      })
+      .strict()
+      .openapi({ description: v.about }),
+  );
+  return (one.length === 1 ? one[0]! : z.union(one as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]])).openapi(name, { description });
+}
+
+export const sse = <T extends z.ZodType>(message: T, description: string) => ({
+  content: { 'text/event-stream': { schema: message } },
+  description,
+});
+
+/** Operations anyone may call, keys or not (see PUBLIC in api/app.ts). */
+export const PUBLIC_SECURITY: Record<string, string[]>[] = [];
+/** Operations that take a key but need none: a key shows more (the health checks' detail). */
+export const OPTIONAL_SECURITY: Record<string, string[]>[] = [{}, { bearer: [] }];
+
+/** The document's head, as /openapi.json serves it. */
+export function documentHead(opts: { keysRequired: boolean; version: string }) {
+  return {
+    openapi: '3.1.0' as const,
+    info: {
+      title: 'Baton',
+      version: opts.version,
+      description:
+        'Per-account task engine: one task at a time per account, durable FIFO queues, cooldowns, an audit log of interactions.\n\n' +
+        'Errors are always `{"error": {"code", "message", "details"}}`. With API_KEYS set on the server, every operation but the public ones ' +
+        '(health, the dashboard page and its assets) needs `Authorization: Bearer <key>`.\n\n' +
+        'Paths under `/api/accounts/` always continue with an account id. The account collections that used to sit beside them ' +
+        '(`/api/accounts/states`, `/api/accounts/execution-states`, `/api/accounts/waiting-tasks`) moved to `/api/account-states`, ' +
+        '`/api/account-execution-states` and `/api/waiting-tasks`, where no account id can collide with them; the old paths still answer, deprecated.',
+      // No license has been granted for Baton: the document says so rather than inventing one.
+      license: { name: 'Proprietary: all rights reserved', identifier: 'LicenseRef-Proprietary' },
+    },
+    servers: [{ url: '/', description: 'The Baton API that serves this document (same origin)' }],
+    tags: TAGS.map((t) => ({ ...t })),
+    security: (opts.keysRequired ? [{ bearer: [] }] : [{ bearer: [] }, {}]) as Record<string, string[]>[],
+  };
+}
+
+/**
+ * The paths in the order they were registered, but those whose every operation is deprecated last: where
+ * an old path is ambiguous with a current one, the linter reports it at the old one (see redocly.yaml).
+ */
+export function deprecatedPathsLast<D extends { paths?: object }>(document: D): D {
+  const entries = Object.entries((document.paths ?? {}) as Record<string, Record<string, unknown>>);
+  const deprecated = (item: Record<string, unknown>) =>
+    Object.values(item).every((op) => typeof op === 'object' && op !== null && (op as { deprecated?: boolean }).deprecated === true);
+  const paths = Object.fromEntries([...entries.filter(([, item]) => !deprecated(item)), ...entries.filter(([, item]) => deprecated(item))]);
+  return { ...document, paths };
 }

@@ -3,11 +3,13 @@
  * event streams and what they sent, and the account picture from the Postgres projection (accounts by
  * state, queued tasks, active cooldowns), read when Prometheus scrapes.
  */
+import { createRoute, z } from '@hono/zod-openapi';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { sql } from 'drizzle-orm';
 import { accountStates, tasks } from '../../db/schema';
 import type { AppDeps, AppEnv } from '../app';
+import { errorResponses } from './openapi';
 
 /** The figures of the open event streams, read when Prometheus scrapes. */
 function streamMetrics(registry: Registry, stats: AppDeps['notifications']['streams']['stats']) {
@@ -153,6 +155,18 @@ export function createApiMetrics(deps: Pick<AppDeps, 'database' | 'notifications
   };
   return { registry, observe };
 }
+
+/** The route below, for the OpenAPI document. */
+export const prometheusDocs = [
+  createRoute({
+    method: 'get', path: '/metrics', operationId: 'getPrometheusMetrics', tags: ['metrics'],
+    summary: 'Prometheus text: request latency by route, event streams, the intake and relay, accounts by state, queued tasks, cooldowns',
+    responses: {
+      200: { content: { 'text/plain': { schema: z.string().openapi({ description: 'Prometheus text exposition format 0.0.4' }) } }, description: 'The metrics' },
+      ...errorResponses([401]),
+    },
+  }),
+];
 
 export function prometheusRoutes(registry: Registry) {
   const app = new Hono<AppEnv>();

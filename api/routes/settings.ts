@@ -5,7 +5,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { SETTING_SOURCES, settingsChangeSchema, settingSources, settingsSchema } from '../../config/settings';
 import type { AppDeps, AppEnv } from '../app';
-import { ErrorBody } from '../schemas';
+import { errorResponses, json } from './openapi';
 import { BODY_LIMITS, limitBody } from '../body-limit';
 
 // Rebuilt with the OpenAPI-aware `z`: zod 4 attaches `.openapi()` to schemas made after the extension only.
@@ -16,25 +16,24 @@ const Sources = z
   });
 const Settings = z.object(settingsSchema.shape).extend({ sources: Sources }).strict().openapi('Settings');
 const SettingsPatch = z.object(settingsChangeSchema.shape).strict().openapi('SettingsPatch');
-const errors = {
-  400: { content: { 'application/json': { schema: ErrorBody } }, description: 'Invalid settings' },
-  401: { content: { 'application/json': { schema: ErrorBody } }, description: 'Missing or wrong API key' },
-  413: { content: { 'application/json': { schema: ErrorBody } }, description: 'Body too large' },
-};
 
 const getRoute = createRoute({
   method: 'get',
   path: '/api/settings',
+  operationId: 'getSettings',
+  tags: ['settings'],
   summary: 'Current settings, and where each comes from',
-  responses: { 200: { content: { 'application/json': { schema: Settings } }, description: 'Settings' }, ...errors },
+  responses: { 200: json(Settings, 'Settings'), ...errorResponses([401, 503]) },
 });
 const putRoute = createRoute({
   method: 'put',
   path: '/api/settings',
+  operationId: 'updateSettings',
+  tags: ['settings'],
   summary: 'Change some settings: the values given are stored, `null` removes a stored one, the rest keep following their defaults',
   middleware: [limitBody(BODY_LIMITS.settings)] as const,
   request: { body: { content: { 'application/json': { schema: SettingsPatch } }, required: true } },
-  responses: { 200: { content: { 'application/json': { schema: Settings } }, description: 'Settings after the change' }, ...errors },
+  responses: { 200: json(Settings, 'Settings after the change'), ...errorResponses([400, 401, 413, 503], { 400: 'Invalid settings (`validation_error`, `unstorable_string`); `details` lists the fields' }) },
 });
 
 export function settingsRoutes(deps: AppDeps) {

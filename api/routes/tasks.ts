@@ -26,64 +26,82 @@ import {
 } from '../schemas';
 import { readIdempotencyKey, requestHash, toTaskSpec } from '../submission';
 
-const errors = errorResponses({
-  400: 'Invalid request',
-  401: 'Missing or wrong API key',
-  404: 'Not found',
-  409: 'Conflict with the task or account state',
-  413: 'Body too large',
-  422: 'Unknown task type or invalid payload',
-  429: 'Queue full or too many requests',
-});
-
 const submitRoute = createRoute({
   method: 'post',
   path: '/api/accounts/{accountId}/tasks',
+  operationId: 'submitTask',
+  tags: ['tasks'],
   summary: 'Submit a task to an account',
   description:
-    '202 means the task and its `queued` event are committed in the ledger (Postgres): it holds while Temporal or every worker is down, and `GET /api/tasks/{taskId}` answers at once. What the ledger would refuse is refused first: 409 `already_running`/`already_queued` for a live dedupeKey (details.taskId), 409 `task_id_taken`, 429 `queue_full`, 400 for values it cannot store (a NUL, a lone surrogate, nesting deeper than 32). `?wait=true` also hands the task to its account workflow and answers 201 with its position (202 with `live: false` when the workflow does not answer in time). An `Idempotency-Key` header makes retries address the same task (422 `idempotency_key_reused` for a different body).',
+    '202 means the task and its `queued` event are committed in the ledger (Postgres): it holds while Temporal or every worker is down, and `GET /api/tasks/{taskId}` answers at once. What the ledger would refuse is refused first: 409 `already_running`/`already_queued` for a live dedupeKey (details.taskId), 409 `task_id_taken`, 429 `queue_full`, 400 for values it cannot store (a NUL, a lone surrogate, nesting deeper than 32). `?wait=true` also hands the task to its account workflow and answers 201 with its position (202 with `live: false` when the workflow does not answer in time). An `Idempotency-Key` header makes retries address the same task (200 for a retry, 422 `idempotency_key_reused` for a different body).',
   middleware: [bodyLimit({ maxSize: LIMITS.bodyBytes, onError: tooLarge })] as const,
   request: {
     params: z.object({ accountId: AccountId }),
-    query: z.object({ wait: z.enum(['true', 'false', '1', '0']).optional() }),
-    headers: z.object({ 'idempotency-key': z.string().optional() }),
+    query: z.object({ wait: z.enum(['true', 'false', '1', '0']).optional().openapi({ description: "Wait for the workflow's answer: 201 with the position" }) }),
+    headers: z.object({ 'idempotency-key': z.string().optional().openapi({ description: 'Retries with the same key and body address the same task' }) }),
     body: { content: { 'application/json': { schema: TaskSubmission } }, required: true },
   },
-  responses: { 200: json(SubmitAccepted, 'Known task (idempotent retry)'), 201: json(SubmitAccepted, 'Queued, position known'), 202: json(SubmitAccepted, 'Accepted'), ...errors },
+  responses: {
+    200: { ...json(SubmitAccepted, 'Known task (a retry with the same Idempotency-Key)'), headers: { 'Idempotent-Replayed': { description: 'Always `true`', schema: { type: 'string', enum: ['true'] } } } },
+    201: json(SubmitAccepted, 'Queued; its position in the workflow is known (`?wait=true`)'),
+    202: json(SubmitAccepted, 'Committed in the ledger'),
+    ...errorResponses([400, 401, 409, 413, 422, 503], {
+      409: '`already_running`/`already_queued` for a live dedupeKey (details.taskId), `task_id_taken`',
+      422: '`unknown_task_type`, `invalid_payload` (details lists the fields), `idempotency_key_reused`',
+      429: '`queue_full` (the account has maxQueuedPerAccount tasks queued), or `rate_limited` with Retry-After',
+    }),
+  },
 });
 
 const batchRoute = createRoute({
   method: 'post',
   path: '/api/tasks/batch',
+  operationId: 'submitTaskBatch',
+  tags: ['tasks'],
   summary: `Submit up to ${LIMITS.batchSize} tasks across accounts`,
   description: 'One ledger transaction for every valid item; each item is validated on its own, so the answer has a result or an error per index. 202 means the accepted items are committed. An `Idempotency-Key` makes a retried batch address the same tasks (422 `idempotency_key_reused` for a different body).',
   middleware: [bodyLimit({ maxSize: LIMITS.batchBodyBytes, onError: tooLarge })] as const,
-  request: { body: { content: { 'application/json': { schema: BatchRequest } }, required: true } },
-  responses: { 202: json(BatchResult, 'Per-item results'), ...errors },
+  request: {
+    headers: z.object({ 'idempotency-key': z.string().optional().openapi({ description: 'Retries with the same key and body address the same tasks' }) }),
+    body: { content: { 'application/json': { schema: BatchRequest } }, required: true },
+  },
+  responses: {
+    202: json(BatchResult, 'Per-item results, in the order given'),
+    ...errorResponses([400, 401, 413, 422, 503], { 422: '`idempotency_key_reused`' }),
+  },
 });
 
 const getRoute = createRoute({
   method: 'get',
   path: '/api/tasks/{taskId}',
+  operationId: 'getTask',
+  tags: ['tasks'],
   summary: 'A task, with position and waiting reason while queued',
   request: { params: z.object({ taskId: TaskId }) },
-  responses: { 200: json(Task, 'The task'), ...errors },
+  responses: { 200: json(Task, 'The task'), ...errorResponses([400, 401, 404, 503], { 404: '`task_not_found`' }) },
 });
 
 const listRoute = createRoute({
   method: 'get',
   path: '/api/tasks',
+  operationId: 'listTasks',
+  tags: ['tasks'],
   summary: 'Tasks, newest first, cursor paged',
   request: { query: ListTasksQuery },
-  responses: { 200: json(TaskList, 'A page of tasks'), ...errors },
+  responses: { 200: json(TaskList, 'A page of tasks'), ...errorResponses([400, 401, 503]) },
 });
 
 const cancelRoute = createRoute({
   method: 'post',
   path: '/api/tasks/{taskId}/cancel',
+  operationId: 'cancelTask',
+  tags: ['tasks'],
   summary: 'Cancel a queued task (it leaves the queue) or a running one (its activity is cancelled)',
   request: { params: z.object({ taskId: TaskId }) },
-  responses: { 202: json(CancelAccepted, 'Cancellation requested'), ...errors },
+  responses: {
+    202: json(CancelAccepted, '`cancelled` (it had not reached its workflow yet) or `cancel_requested`'),
+    ...errorResponses([400, 401, 404, 409, 503], { 404: '`task_not_found`', 409: '`task_finished` (details.task is the task)' }),
+  },
 });
 
 type BatchAnswer = { index: number; taskId: string; accountId: string; status: string } | { index: number; error: ReturnType<typeof errorBody>['error'] };
@@ -210,10 +228,10 @@ export function taskRoutes(deps: AppDeps) {
     }
     // Not yet handed to its workflow: the ledger alone has it, so it is cancelled there and then.
     if (row.deliveredAt === null && (await cancelUndelivered(db, row.accountId, taskId, 'cancelled through the API'))) {
-      return c.json({ taskId, accountId: row.accountId, status: 'cancelled' }, 202);
+      return c.json({ taskId, accountId: row.accountId, status: 'cancelled' as const }, 202);
     }
     await deps.engine.cancel(row.accountId, taskId, 'cancelled through the API');
-    return c.json({ taskId, accountId: row.accountId, status: 'cancel_requested' }, 202);
+    return c.json({ taskId, accountId: row.accountId, status: 'cancel_requested' as const }, 202);
   });
 
   return app;

@@ -1,0 +1,3817 @@
+/**
+ * Generated from the OpenAPI document (client/openapi.json) by openapi-typescript: do not edit.
+ * `npm run generate:client` writes it again; `npm run lint:openapi` (in `npm test`) fails while it is stale.
+ */
+export interface paths {
+    "/api/accounts/{accountId}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a task to an account
+         * @description 202 means the task and its `queued` event are committed in the ledger (Postgres): it holds while Temporal or every worker is down, and `GET /api/tasks/{taskId}` answers at once. What the ledger would refuse is refused first: 409 `already_running`/`already_queued` for a live dedupeKey (details.taskId), 409 `task_id_taken`, 429 `queue_full`, 400 for values it cannot store (a NUL, a lone surrogate, nesting deeper than 32). `?wait=true` also hands the task to its account workflow and answers 201 with its position (202 with `live: false` when the workflow does not answer in time). An `Idempotency-Key` header makes retries address the same task (200 for a retry, 422 `idempotency_key_reused` for a different body).
+         */
+        post: operations["submitTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit up to 1000 tasks across accounts
+         * @description One ledger transaction for every valid item; each item is validated on its own, so the answer has a result or an error per index. 202 means the accepted items are committed. An `Idempotency-Key` makes a retried batch address the same tasks (422 `idempotency_key_reused` for a different body).
+         */
+        post: operations["submitTaskBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{taskId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A task, with position and waiting reason while queued */
+        get: operations["getTask"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tasks, newest first, cursor paged */
+        get: operations["listTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{taskId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a queued task (it leaves the queue) or a running one (its activity is cancelled) */
+        post: operations["cancelTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account-execution-states": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every tracked account, from the Postgres projection (paged) */
+        get: operations["listAccountExecutionStates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account-execution-states/{accountId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live state from the account workflow, with the waiting list; the projection (`live: false`) when no worker answers */
+        get: operations["getAccountExecutionState"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/waiting-tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Queued tasks grouped by account, with positions and reasons */
+        get: operations["listWaitingTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/accounts/{accountId}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop taking tasks; the running one finishes */
+        post: operations["suspendAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/accounts/{accountId}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take tasks again */
+        post: operations["resumeAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/accounts/{accountId}/cooldown": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a manual cooldown */
+        post: operations["startAccountCooldown"];
+        /** End the cooldown now */
+        delete: operations["endAccountCooldown"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account-states": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Execution state merged with error state for every tracked account (paged) */
+        get: operations["listAccountStates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account-states/{accountId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One account: state, counters, cooldown, breaker history and its last 100 errors */
+        get: operations["getAccountState"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/accounts/{accountId}/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's overrides of the backoff and queue settings */
+        get: operations["getAccountSettings"];
+        /** Replace the account's overrides */
+        put: operations["replaceAccountSettings"];
+        post?: never;
+        /** Remove the overrides: the global settings apply */
+        delete: operations["deleteAccountSettings"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/metrics/concurrency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Accounts by state and the tasks the one-at-a-time rule holds back */
+        get: operations["getConcurrencyMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Current settings, and where each comes from */
+        get: operations["getSettings"];
+        /** Change some settings: the values given are stored, `null` removes a stored one, the rest keep following their defaults */
+        put: operations["updateSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/interactions/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Interaction events, newest first, filtered, cursor paged */
+        get: operations["listInteractionEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/interactions/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every matching interaction event as a CSV or JSON download, streamed
+         * @description Same filters as the list. CSV is RFC 4180 (CRLF); cells starting with = + - @ tab or CR get a leading ' so spreadsheets do not run them.
+         */
+        get: operations["exportInteractionEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/interactions/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Which targets an account may engage with an action now, and when the others may be */
+        post: operations["checkInteractions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/interactions/cleanup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delete expired window rows and events past eventRetentionDays now (also runs daily) */
+        post: operations["cleanupInteractions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{taskId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A task's lifecycle as Server-Sent Events
+         * @description Replays the task's events (SSE `id` = event id, `event` = type, `data` = a TaskEvent as JSON), then follows new ones and ends after the terminal one. `Last-Event-ID` (or `?lastEventId=`) resumes after that id.
+         */
+        get: operations["streamTaskEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Account state changes as Server-Sent Events (for the dashboard)
+         * @description Each change of an account's state row is sent as `event: account` with the account as JSON. With `Last-Event-ID` (or `?lastEventId=`) the accounts changed since then are sent first (a few may repeat).
+         */
+        get: operations["streamAccountEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tasks by status; interactions of the last 24 h by status, dedupe hit rate, latency p50/p95 by action */
+        get: operations["getDashboardMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness: Temporal, Postgres and a worker polling the task queue
+         * @description One check at a time, its answer reused for 1000 ms. No key needed; the checks' detail only for a valid key when the server has API_KEYS.
+         */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: the process answers */
+        get: operations["getLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness (the same as /health)
+         * @description One check at a time, its answer reused for 1000 ms. No key needed; the checks' detail only for a valid key when the server has API_KEYS.
+         */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus text: request latency by route, event streams, the intake and relay, accounts by state, queued tasks, cooldowns */
+        get: operations["getPrometheusMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The dashboard: overview, accounts, tasks, interactions, settings (it asks for a key when the API needs one) */
+        get: operations["getDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/assets/app.js": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The dashboard's script (one ES module) */
+        get: operations["getDashboardScript"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/assets/app.css": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The dashboard's stylesheet */
+        get: operations["getDashboardStyles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/assets/favicon.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The dashboard's icon */
+        get: operations["getDashboardIcon"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This OpenAPI 3.1 document */
+        get: operations["getOpenApiDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This document rendered (Swagger UI) */
+        get: operations["getApiDocs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/accounts/execution-states": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every tracked account, from the Postgres projection (paged)
+         * @deprecated
+         * @description Deprecated: use `/api/account-execution-states` (the same answer). Under `/api/accounts/` an account id goes where this path has a fixed segment, so an account with that name could not be addressed.
+         */
+        get: operations["listAccountExecutionStatesLegacy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/accounts/execution-states/{accountId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live state from the account workflow, with the waiting list; the projection (`live: false`) when no worker answers
+         * @deprecated
+         * @description Deprecated: use `/api/account-execution-states/{accountId}` (the same answer). Under `/api/accounts/` an account id goes where this path has a fixed segment, so an account with that name could not be addressed.
+         */
+        get: operations["getAccountExecutionStateLegacy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/accounts/waiting-tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Queued tasks grouped by account, with positions and reasons
+         * @deprecated
+         * @description Deprecated: use `/api/waiting-tasks` (the same answer). Under `/api/accounts/` an account id goes where this path has a fixed segment, so an account with that name could not be addressed.
+         */
+        get: operations["listWaitingTasksLegacy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/accounts/states": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Execution state merged with error state for every tracked account (paged)
+         * @deprecated
+         * @description Deprecated: use `/api/account-states` (the same answer). Under `/api/accounts/` an account id goes where this path has a fixed segment, so an account with that name could not be addressed.
+         */
+        get: operations["listAccountStatesLegacy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/accounts/states/{accountId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One account: state, counters, cooldown, breaker history and its last 100 errors
+         * @deprecated
+         * @description Deprecated: use `/api/account-states/{accountId}` (the same answer). Under `/api/accounts/` an account id goes where this path has a fixed segment, so an account with that name could not be addressed.
+         */
+        get: operations["getAccountStateLegacy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        SuspendRequest: {
+            reason?: string;
+        };
+        CooldownRequest: {
+            seconds: number;
+            reason?: string;
+        };
+        TaskEvent: {
+            /** @description The event id, also the SSE `id` (resume with Last-Event-ID) */
+            id: number;
+            taskId: string;
+            accountId: string;
+            /**
+             * @description queued, started, progress, retry, then the terminal one: succeeded, failed, cancelled, skipped or deduplicated. Also the SSE `event`
+             * @example started
+             */
+            type: string;
+            /** @description ISO 8601 */
+            at: string;
+            /** @description What the event carries (the attempt, an error, progress), or null */
+            data?: unknown;
+        };
+        /** @description Sent as `event: error` when a stream stops after it started; reconnect with Last-Event-ID */
+        StreamError: {
+            /** @enum {string} */
+            code: "stream_failed";
+            message: string;
+        };
+        SubmitAccepted: {
+            taskId: string;
+            accountId: string;
+            status: string;
+            position?: number | null;
+            live?: boolean;
+        };
+        Error: {
+            error: components["schemas"]["ErrorDetail"];
+        };
+        ErrorDetail: {
+            /**
+             * @description snake_case, stable: what clients branch on
+             * @example validation_error
+             */
+            code: string;
+            /** @description For people */
+            message: string;
+            /** @description More about the error, or null: the fields at fault (`[{path, message}]`), the task in the way (`{taskId}`), … */
+            details?: unknown;
+        };
+        TaskSubmission: {
+            /** @example sleep */
+            type: string;
+            /**
+             * @example {
+             *       "ms": 1000
+             *     }
+             */
+            payload?: unknown;
+            /**
+             * @description Your own id for the task; generated when absent
+             * @example 0b9c8a52-0f5e-4f7e-9d0c-8e5b1a4c2d11
+             */
+            taskId?: string;
+            /** @description At most one live (queued or running) task per key */
+            dedupeKey?: string;
+            /** @description Higher runs first (default 0) */
+            priority?: number;
+            /**
+             * Format: date-time
+             * @description Do not start before this time
+             */
+            runAfter?: string;
+        };
+        BatchResult: {
+            results: (components["schemas"]["BatchItemAccepted"] | components["schemas"]["BatchItemRefused"])[];
+        };
+        BatchItemAccepted: {
+            index: number;
+            taskId: string;
+            accountId: string;
+            status: string;
+        };
+        BatchItemRefused: {
+            index: number;
+            error: components["schemas"]["ErrorDetail"];
+        };
+        BatchRequest: {
+            tasks: unknown[];
+        };
+        Task: {
+            taskId: string;
+            accountId: string;
+            type: string;
+            payload?: unknown;
+            status: components["schemas"]["TaskStatus"];
+            position?: number;
+            waitingReason?: components["schemas"]["WaitingReason"];
+            attempts: number;
+            dedupeKey?: string;
+            priority: number;
+            runAfter?: string;
+            createdAt: string;
+            startedAt?: string;
+            finishedAt?: string;
+            result?: unknown;
+            error?: {
+                code: string;
+                message: string;
+            };
+            duplicateOf?: string;
+        };
+        /** @enum {string} */
+        TaskStatus: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "skipped" | "deduplicated";
+        /** @enum {string} */
+        WaitingReason: "account_busy" | "account_cooldown" | "account_suspended" | "scheduled";
+        TaskList: {
+            items: components["schemas"]["Task"][];
+            nextCursor: string | null;
+        };
+        CancelAccepted: {
+            taskId: string;
+            accountId: string;
+            /** @enum {string} */
+            status: "cancelled" | "cancel_requested";
+        };
+        AccountStateList: {
+            items: components["schemas"]["AccountExecutionState"][];
+            nextCursor: string | null;
+        };
+        AccountExecutionState: {
+            accountId: string;
+            state: components["schemas"]["AccountState"];
+            runningTaskId: string | null;
+            runningTaskType?: string | null;
+            runningSince?: string | null;
+            queueLength: number;
+            cooldownUntil: string | null;
+            cooldownReason?: string | null;
+            suspendedReason?: string | null;
+            consecutiveRateLimits: number;
+            consecutiveFailures?: number;
+            breaker?: string;
+            breakerHistory?: components["schemas"]["BreakerChange"][];
+            updatedAt?: string;
+            live?: boolean;
+            waiting?: components["schemas"]["WaitingTask"][];
+            temporalUiUrl?: string;
+        };
+        /** @enum {string} */
+        AccountState: "AVAILABLE" | "RUNNING" | "COOLDOWN" | "SUSPENDED";
+        BreakerChange: {
+            at: string;
+            from: string;
+            to: string;
+            reason: string;
+        };
+        WaitingTask: {
+            taskId: string;
+            type: string;
+            position: number;
+            waitingReason: components["schemas"]["WaitingReason"];
+            enqueuedAt: string;
+            priority?: number;
+            runAfter?: string;
+            eta?: string;
+        };
+        WaitingTasks: {
+            total: number;
+            byAccount: {
+                [key: string]: components["schemas"]["WaitingTask"][];
+            };
+        };
+        ControlAccepted: {
+            accountId: string;
+            /** @enum {string} */
+            requested: "suspend" | "resume" | "cooldown" | "end_cooldown";
+            /** @description Suspend only: whether Baton knew the account before. An unknown account is suspended all the same (its first task waits); its workflow completes once idle, and the suspension stays in the ledger. */
+            accountKnown?: boolean;
+        };
+        AccountHealthList: {
+            items: components["schemas"]["AccountHealth"][];
+            nextCursor: string | null;
+        };
+        AccountHealth: {
+            accountId: string;
+            state: components["schemas"]["AccountState"];
+            runningTaskId: string | null;
+            runningTaskType?: string | null;
+            runningSince?: string | null;
+            queueLength: number;
+            cooldownUntil: string | null;
+            cooldownReason?: string | null;
+            suspendedReason?: string | null;
+            consecutiveRateLimits: number;
+            consecutiveFailures?: number;
+            breaker?: string;
+            breakerHistory?: components["schemas"]["BreakerChange"][];
+            updatedAt?: string;
+            live?: boolean;
+            waiting?: components["schemas"]["WaitingTask"][];
+            temporalUiUrl?: string;
+            errors: components["schemas"]["AccountError"][];
+        };
+        AccountError: {
+            at: string;
+            taskId: string;
+            kind: string;
+            code: string;
+            message: string;
+        };
+        AccountOverridesAnswer: {
+            accountId: string;
+            overrides: components["schemas"]["AccountOverrides"];
+        };
+        AccountOverrides: {
+            /** @description Cooldown after the 1st, 2nd, ... consecutive rate limit, in seconds (the last repeats) */
+            rateLimitBackoffSeconds?: number[];
+            /** @description Jitter applied to every cooldown, as a fraction (0.25 = ±25 %) */
+            backoffJitter?: number;
+            /** @description After this many consecutive rate limits the long cooldown applies */
+            cooldownAfterConsecutiveRateLimits?: number;
+            /** @description The long cooldown, in minutes */
+            cooldownMinutes?: number;
+            /** @description Queue length limit per account */
+            maxQueuedPerAccount?: number;
+            /** @description Consecutive failures of any kind that open the circuit breaker */
+            breakerFailureThreshold?: number;
+        } | null;
+        ConcurrencyMetrics: {
+            totalAccountsTracked: number;
+            accountsRunning: number;
+            accountsWaiting: number;
+            accountsCooldown: number;
+            accountsSuspended: number;
+            totalTasksQueuedWaiting: number;
+            totalConcurrencyBlocks: number;
+            tasksRunning: number;
+        };
+        Settings: {
+            /** @description Re-engagement window in days */
+            reengagementDays: number;
+            /** @description Cooldown after the 1st, 2nd, ... consecutive rate limit, in seconds (the last repeats) */
+            rateLimitBackoffSeconds: number[];
+            /** @description Jitter applied to every cooldown, as a fraction (0.25 = ±25 %) */
+            backoffJitter: number;
+            /** @description After this many consecutive rate limits the long cooldown applies */
+            cooldownAfterConsecutiveRateLimits: number;
+            /** @description The long cooldown, in minutes */
+            cooldownMinutes: number;
+            /** @description Queue length limit per account */
+            maxQueuedPerAccount: number;
+            /** @description Longest one run of a task may take */
+            taskTimeoutSeconds: number;
+            /** @description Runs of a task with transient errors before it fails */
+            maxAttempts: number;
+            /** @description Wait before the first retry of a transient error */
+            retryInitialSeconds: number;
+            /** @description Longest wait between retries (the wait doubles up to it) */
+            retryMaxSeconds: number;
+            /** @description Message rules for errors handlers throw as plain text */
+            errorRules: {
+                match: string;
+                /** @enum {string} */
+                kind: "rate_limited" | "unavailable" | "permanent" | "transient";
+            }[];
+            /** @description Consecutive failures of any kind that open the circuit breaker */
+            breakerFailureThreshold: number;
+            /** @description Interaction events older than this are deleted */
+            eventRetentionDays: number;
+            sources: components["schemas"]["SettingSources"];
+        };
+        /** @description Where each value comes from: `default` (built in), `environment` (its variable is set), `stored` (by PUT /api/settings) */
+        SettingSources: {
+            [key: string]: "default" | "environment" | "stored";
+        };
+        SettingsPatch: {
+            /** @description Re-engagement window in days */
+            reengagementDays?: number | null;
+            /** @description Cooldown after the 1st, 2nd, ... consecutive rate limit, in seconds (the last repeats) */
+            rateLimitBackoffSeconds?: number[] | null;
+            /** @description Jitter applied to every cooldown, as a fraction (0.25 = ±25 %) */
+            backoffJitter?: number | null;
+            /** @description After this many consecutive rate limits the long cooldown applies */
+            cooldownAfterConsecutiveRateLimits?: number | null;
+            /** @description The long cooldown, in minutes */
+            cooldownMinutes?: number | null;
+            /** @description Queue length limit per account */
+            maxQueuedPerAccount?: number | null;
+            /** @description Longest one run of a task may take */
+            taskTimeoutSeconds?: number | null;
+            /** @description Runs of a task with transient errors before it fails */
+            maxAttempts?: number | null;
+            /** @description Wait before the first retry of a transient error */
+            retryInitialSeconds?: number | null;
+            /** @description Longest wait between retries (the wait doubles up to it) */
+            retryMaxSeconds?: number | null;
+            /** @description Message rules for errors handlers throw as plain text */
+            errorRules?: {
+                match: string;
+                /** @enum {string} */
+                kind: "rate_limited" | "unavailable" | "permanent" | "transient";
+            }[] | null;
+            /** @description Consecutive failures of any kind that open the circuit breaker */
+            breakerFailureThreshold?: number | null;
+            /** @description Interaction events older than this are deleted */
+            eventRetentionDays?: number | null;
+        };
+        InteractionList: {
+            items: components["schemas"]["InteractionEvent"][];
+            nextCursor: string | null;
+        };
+        InteractionEvent: {
+            id: number;
+            ts: string;
+            accountId: string;
+            target: string;
+            action: string;
+            status: components["schemas"]["InteractionStatus"];
+            reason: string | null;
+            taskId: string | null;
+            workerId: string | null;
+            latencyMs: number | null;
+            metadata?: unknown;
+        };
+        /** @enum {string} */
+        InteractionStatus: "success" | "failed" | "skipped" | "retry" | "dedupe_hit";
+        InteractionCheckResult: {
+            results: {
+                target: string;
+                allowed: boolean;
+                /** @description When the window ends (or an engagement in progress times out) */
+                nextAllowedAt?: string;
+                lastSuccessAt?: string;
+                inProgress?: boolean;
+            }[];
+        };
+        InteractionCheckRequest: {
+            /** @example acct-42 */
+            accountId: string;
+            action: string;
+            targets: string[];
+        };
+        InteractionCleanupResult: {
+            deleted: {
+                latest: number;
+                events: number;
+            };
+        };
+        /** @description One message of a task's event stream. Comment lines (`: heartbeat`) keep the connection open at least every 15 s. */
+        TaskEventMessage: {
+            /** @description The event id (resume with Last-Event-ID) */
+            id: string;
+            /** @enum {string} */
+            event: "queued" | "started" | "progress" | "retry" | "succeeded" | "failed" | "cancelled" | "skipped" | "deduplicated";
+            /** @description JSON: a TaskEvent */
+            data: string;
+        } | {
+            /** @enum {string} */
+            event: "error";
+            /** @description JSON: a StreamError */
+            data: string;
+        };
+        /** @description One message of the account stream. A `: ready` comment opens it; `: heartbeat` comments keep it open at least every 15 s. */
+        AccountEventMessage: {
+            /** @description The account row's change time in ms since the epoch (resume with Last-Event-ID) */
+            id: string;
+            /** @enum {string} */
+            event: "account";
+            /** @description JSON: a AccountExecutionState */
+            data: string;
+        } | {
+            /** @enum {string} */
+            event: "error";
+            /** @description JSON: a StreamError */
+            data: string;
+        };
+        DashboardMetrics: {
+            generatedAt: string;
+            tasks: {
+                byStatus: {
+                    [key: string]: number;
+                };
+            };
+            interactions: {
+                windowHours: number;
+                byStatus: {
+                    [key: string]: number;
+                };
+                /** @description dedupe_hit / (success + dedupe_hit); null without either */
+                dedupeHitRate: number | null;
+                latencyByAction: {
+                    action: string;
+                    count: number;
+                    p50Ms: number | null;
+                    p95Ms: number | null;
+                }[];
+            };
+        };
+        Readiness: {
+            /** @enum {string} */
+            status: "ok" | "degraded";
+            checks: {
+                temporal: components["schemas"]["HealthCheck"];
+                postgres: components["schemas"]["HealthCheck"];
+                workers: components["schemas"]["HealthCheck"];
+            };
+        };
+        HealthCheck: {
+            ok: boolean;
+            /** @description Why, or what was found; only with a valid key when the server has API_KEYS */
+            detail?: string;
+        };
+        Liveness: {
+            /** @enum {string} */
+            status: "ok";
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    submitTask: {
+        parameters: {
+            query?: {
+                /** @description Wait for the workflow's answer: 201 with the position */
+                wait?: "0" | "1" | "true" | "false";
+            };
+            header?: {
+                /** @description Retries with the same key and body address the same task */
+                "idempotency-key"?: string;
+            };
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskSubmission"];
+            };
+        };
+        responses: {
+            /** @description Known task (a retry with the same Idempotency-Key) */
+            200: {
+                headers: {
+                    /** @description Always `true` */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmitAccepted"];
+                };
+            };
+            /** @description Queued; its position in the workflow is known (`?wait=true`) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmitAccepted"];
+                };
+            };
+            /** @description Committed in the ledger */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmitAccepted"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `already_running`/`already_queued` for a live dedupeKey (details.taskId), `task_id_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large (`payload_too_large`); the connection closes after the answer */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unknown_task_type`, `invalid_payload` (details lists the fields), `idempotency_key_reused` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `queue_full` (the account has maxQueuedPerAccount tasks queued), or `rate_limited` with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    submitTaskBatch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retries with the same key and body address the same tasks */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchRequest"];
+            };
+        };
+        responses: {
+            /** @description Per-item results, in the order given */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchResult"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large (`payload_too_large`); the connection closes after the answer */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `idempotency_key_reused` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                taskId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `task_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listTasks: {
+        parameters: {
+            query?: {
+                accountId?: string;
+                status?: components["schemas"]["TaskStatus"];
+                type?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of tasks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskList"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cancelTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                taskId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `cancelled` (it had not reached its workflow yet) or `cancel_requested` */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CancelAccepted"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `task_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `task_finished` (details.task is the task) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAccountExecutionStates: {
+        parameters: {
+            query?: {
+                state?: components["schemas"]["AccountState"];
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of accounts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountStateList"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAccountExecutionState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountExecutionState"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `account_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listWaitingTasks: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Waiting tasks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaitingTasks"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    suspendAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SuspendRequest"];
+            };
+        };
+        responses: {
+            /** @description Requested; the account workflow applies it */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ControlAccepted"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large (`payload_too_large`); the connection closes after the answer */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resumeAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Requested; the account workflow applies it */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ControlAccepted"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large (`payload_too_large`); the connection closes after the answer */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    startAccountCooldown: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CooldownRequest"];
+            };
+        };
+        responses: {
+            /** @description Requested; the account workflow applies it */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ControlAccepted"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large (`payload_too_large`); the connection closes after the answer */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    endAccountCooldown: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Requested; the account workflow applies it */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ControlAccepted"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large (`payload_too_large`); the connection closes after the answer */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAccountStates: {
+        parameters: {
+            query?: {
+                state?: components["schemas"]["AccountState"];
+                /** @description Latest errors per account */
+                errors?: number | null;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of accounts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountHealthList"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAccountState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountHealth"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `account_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAccountSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Overrides (null when none) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountOverridesAnswer"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    replaceAccountSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountOverrides"];
+            };
+        };
+        responses: {
+            /** @description Overrides */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountOverridesAnswer"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large (`payload_too_large`); the connection closes after the answer */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteAccountSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No overrides */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountOverridesAnswer"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large (`payload_too_large`); the connection closes after the answer */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getConcurrencyMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Counts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConcurrencyMetrics"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Settings"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsPatch"];
+            };
+        };
+        responses: {
+            /** @description Settings after the change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Settings"];
+                };
+            };
+            /** @description Invalid settings (`validation_error`, `unstorable_string`); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large (`payload_too_large`); the connection closes after the answer */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listInteractionEvents: {
+        parameters: {
+            query?: {
+                accountId?: string;
+                target?: string;
+                action?: string;
+                status?: components["schemas"]["InteractionStatus"];
+                /** @description Events at or after this time (ISO 8601) */
+                from?: string;
+                /** @description Events before this time (ISO 8601) */
+                to?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InteractionList"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportInteractionEvents: {
+        parameters: {
+            query?: {
+                accountId?: string;
+                target?: string;
+                action?: string;
+                status?: components["schemas"]["InteractionStatus"];
+                /** @description Events at or after this time (ISO 8601) */
+                from?: string;
+                /** @description Events before this time (ISO 8601) */
+                to?: string;
+                format?: "csv" | "json";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The events (attachment) */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="interactions-<time>.<format>"` */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/json": components["schemas"]["InteractionEvent"][];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    checkInteractions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InteractionCheckRequest"];
+            };
+        };
+        responses: {
+            /** @description One result per target, in the order given */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InteractionCheckResult"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large (`payload_too_large`); the connection closes after the answer */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cleanupInteractions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many rows went */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InteractionCleanupResult"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large (`payload_too_large`); the connection closes after the answer */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    streamTaskEvents: {
+        parameters: {
+            query?: {
+                /** @description Resume after this event id (the Last-Event-ID header does the same) */
+                lastEventId?: string;
+            };
+            header?: {
+                /** @description Resume after this event id */
+                "last-event-id"?: string;
+            };
+            path: {
+                taskId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream; the schema is one of its messages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["TaskEventMessage"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `task_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `too_many_streams` (over EVENT_STREAMS_PER_KEY or EVENT_STREAMS_MAX; details.scope, details.limit), or `rate_limited`; with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    streamAccountEvents: {
+        parameters: {
+            query?: {
+                accountId?: string;
+                /** @description Resume: accounts changed since this id (the Last-Event-ID header does the same) */
+                lastEventId?: string;
+            };
+            header?: {
+                /** @description Resume after this event id */
+                "last-event-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream; the schema is one of its messages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["AccountEventMessage"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `too_many_streams` (over EVENT_STREAMS_PER_KEY or EVENT_STREAMS_MAX; details.scope, details.limit), or `rate_limited`; with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDashboardMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardMetrics"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not ready: the failing checks say which */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+        };
+    };
+    getLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alive */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Liveness"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not ready: the failing checks say which */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+        };
+    };
+    getPrometheusMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metrics */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDashboardScript: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag last received */
+                "if-none-match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The asset */
+            200: {
+                headers: {
+                    /** @description Changes when the asset does */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": string;
+                };
+            };
+            /** @description Not modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The dashboard could not be built (`dashboard_build_failed`); the server log says why */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDashboardStyles: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag last received */
+                "if-none-match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The asset */
+            200: {
+                headers: {
+                    /** @description Changes when the asset does */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/css": string;
+                };
+            };
+            /** @description Not modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The dashboard could not be built (`dashboard_build_failed`); the server log says why */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDashboardIcon: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag last received */
+                "if-none-match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The asset */
+            200: {
+                headers: {
+                    /** @description Changes when the asset does */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description Not modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The dashboard could not be built (`dashboard_build_failed`); the server log says why */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOpenApiDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiDocs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAccountExecutionStatesLegacy: {
+        parameters: {
+            query?: {
+                state?: components["schemas"]["AccountState"];
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of accounts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountStateList"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAccountExecutionStateLegacy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountExecutionState"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `account_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listWaitingTasksLegacy: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Waiting tasks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaitingTasks"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAccountStatesLegacy: {
+        parameters: {
+            query?: {
+                state?: components["schemas"]["AccountState"];
+                /** @description Latest errors per account */
+                errors?: number | null;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of accounts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountHealthList"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAccountStateLegacy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountHealth"];
+                };
+            };
+            /** @description Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong API key (`unauthorized`); only when the server has API_KEYS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `account_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+}
+type FlattenedDeepRequired<T> = {
+    [K in keyof T]-?: FlattenedDeepRequired<T[K] extends unknown[] | undefined | null ? Extract<T[K], unknown[]>[number] : T[K]>;
+};
+type ReadonlyArray<T> = [
+    Exclude<T, undefined>
+] extends [
+    unknown[]
+] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
+export const pathsApiAccountsAccountIdTasksPostParametersQueryWaitValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/accounts/{accountId}/tasks"]["post"]["parameters"]["query"]["wait"]> = ["0", "1", "true", "false"];
+export const pathsApiAccountsAccountIdTasksPostResponses200HeadersIdempotentReplayedValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/accounts/{accountId}/tasks"]["post"]["responses"]["200"]["headers"]["Idempotent-Replayed"]> = ["true"];
+export const pathsApiInteractionsExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/interactions/export"]["get"]["parameters"]["query"]["format"]> = ["csv", "json"];
+export const streamErrorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StreamError"]["code"]> = ["stream_failed"];
+export const taskStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskStatus"]> = ["queued", "running", "succeeded", "failed", "cancelled", "skipped", "deduplicated"];
+export const waitingReasonValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WaitingReason"]> = ["account_busy", "account_cooldown", "account_suspended", "scheduled"];
+export const cancelAcceptedStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CancelAccepted"]["status"]> = ["cancelled", "cancel_requested"];
+export const accountStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AccountState"]> = ["AVAILABLE", "RUNNING", "COOLDOWN", "SUSPENDED"];
+export const controlAcceptedRequestedValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ControlAccepted"]["requested"]> = ["suspend", "resume", "cooldown", "end_cooldown"];
+export const settingsErrorRulesKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Settings"]["errorRules"]["kind"]> = ["rate_limited", "unavailable", "permanent", "transient"];
+export const settingSourcesValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SettingSources"][string]> = ["default", "environment", "stored"];
+export const settingsPatchErrorRulesKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SettingsPatch"]["errorRules"]["kind"]> = ["rate_limited", "unavailable", "permanent", "transient"];
+export const interactionStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InteractionStatus"]> = ["success", "failed", "skipped", "retry", "dedupe_hit"];
+export const taskEventMessageAnyOf0EventValues: ReadonlyArray<Extract<FlattenedDeepRequired<components>["schemas"]["TaskEventMessage"], {
+    event: unknown;
+}>["event"]> = ["queued", "started", "progress", "retry", "succeeded", "failed", "cancelled", "skipped", "deduplicated"];
+export const taskEventMessageAnyOf1EventValues: ReadonlyArray<Extract<FlattenedDeepRequired<components>["schemas"]["TaskEventMessage"], {
+    event: unknown;
+}>["event"]> = ["error"];
+export const accountEventMessageAnyOf0EventValues: ReadonlyArray<Extract<FlattenedDeepRequired<components>["schemas"]["AccountEventMessage"], {
+    event: unknown;
+}>["event"]> = ["account"];
+export const accountEventMessageAnyOf1EventValues: ReadonlyArray<Extract<FlattenedDeepRequired<components>["schemas"]["AccountEventMessage"], {
+    event: unknown;
+}>["event"]> = ["error"];
+export const readinessStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Readiness"]["status"]> = ["ok", "degraded"];
+export const livenessStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Liveness"]["status"]> = ["ok"];
