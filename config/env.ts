@@ -104,8 +104,8 @@ const schema = z.object({
    * it was not told of (submissions to another API process that died, or that Temporal was down for). (Default: 500)
    */
   RELAY_POLL_MS: positiveInt.default(500),
-  /** Accounts one relay delivers to at once. (Default: 4) */
-  RELAY_CONCURRENCY: positiveInt.default(4),
+  /** Accounts one relay delivers to at once (each holds a connection of its own for its lock). (Default: 8) */
+  RELAY_CONCURRENCY: positiveInt.max(64).default(8),
   /**
    * Live tasks an account's workflow holds at most; the ledger keeps the rest until its queue drains, so
    * workflow state stays small whatever the queue limit (at most 1000: with the longest task ids and

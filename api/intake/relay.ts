@@ -27,7 +27,7 @@ export interface RelayOptions {
   log: Logger;
   /** How often a relay looks for work it was not told of (another process's submissions). (Default: 500) */
   pollMs: number;
-  /** Accounts delivered at once. (Default: 4) */
+  /** Accounts delivered at once. (Default: 8) */
   concurrency: number;
   /** Live delivered tasks an account's workflow holds at most. (Default: 500) */
   window: number;

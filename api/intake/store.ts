@@ -9,7 +9,7 @@
  * acknowledged task, and `seq` order is acknowledgement order, which is the order the relay delivers in.
  * The partial unique index on live dedupe keys backs the check up.
  */
-import { and, count, eq, inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { accountSettings, accountStates, taskEvents, tasks } from '../../db/schema';
 import type { TaskSpec } from '../../workflows/types';
@@ -29,8 +29,6 @@ export type IntakeResult =
   | { kind: 'refused'; error: ApiError };
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-
-const LIVE = ['queued', 'running'];
 
 export interface StoreOptions {
   /**
@@ -56,11 +54,9 @@ export async function storeSubmissions(db: Db, items: IntakeItem[], defaultMaxQu
 
 async function storeInTransaction(tx: Tx, items: IntakeItem[], defaultMaxQueued: number, refuseWholeOnReuse: boolean): Promise<IntakeResult[]> {
   const accountIds = [...new Set(items.map((i) => i.accountId))].sort();
+  // Three statements in all: lock, read, write (the round trips are what a submission costs).
   await lockAccounts(tx, accountIds);
-  // One after the other: a transaction is one connection.
-  const room = await queueRoom(tx, accountIds, defaultMaxQueued);
-  const holders = await liveDedupeHolders(tx, items);
-  const existing = await existingTasks(tx, items.map((i) => i.spec.taskId));
+  const { room, holders, existing } = await readFacts(tx, accountIds, items, defaultMaxQueued);
 
   const results: (IntakeResult | null)[] = items.map(() => null);
   const accepted: { index: number; item: IntakeItem }[] = [];
@@ -99,76 +95,82 @@ async function storeInTransaction(tx: Tx, items: IntakeItem[], defaultMaxQueued:
   }
   if (raced.length) {
     // Another account's submission took the same task id between our read and our insert.
-    const now = await existingTasks(tx, raced.map((r) => r.item.spec.taskId));
+    const now = (await readFacts(tx, [], raced.map((r) => r.item), 0)).existing;
     for (const r of raced) {
       const known = now.get(r.item.spec.taskId);
       results[r.index] = known ? knownTask(r.item, known) : { kind: 'refused', error: new ApiError(409, 'task_id_taken', `task id ${r.item.spec.taskId} is taken`) };
     }
   }
-  await recordQueued(tx, items.filter((i) => inserted.has(i.spec.taskId)));
   return results as IntakeResult[];
+}
+
+/** A list as one JSON parameter: the same statement on node-postgres and PGlite, of any length. */
+const jsonList = (values: unknown[]) => sql`${JSON.stringify(values)}::jsonb`;
+
+function rowsOf<T>(result: unknown): T[] {
+  return (result as { rows: T[] }).rows;
 }
 
 /** Creates missing account rows and locks them all, in account order. */
 async function lockAccounts(tx: Tx, accountIds: string[]): Promise<void> {
-  await tx
-    .insert(accountStates)
-    .values(accountIds.map((accountId) => ({ accountId, state: 'AVAILABLE' })))
-    .onConflictDoNothing();
-  await tx
-    .select({ accountId: accountStates.accountId })
-    .from(accountStates)
-    .where(inArray(accountStates.accountId, accountIds))
-    .orderBy(accountStates.accountId)
-    .for('update');
-}
-
-/** How many more tasks each account's queue takes now. */
-async function queueRoom(tx: Tx, accountIds: string[], defaultMax: number): Promise<Map<string, { free: number; limit: number }>> {
-  const queued = await tx
-    .select({ accountId: tasks.accountId, n: count() })
-    .from(tasks)
-    .where(and(inArray(tasks.accountId, accountIds), eq(tasks.status, 'queued')))
-    .groupBy(tasks.accountId);
-  const overrides = await tx
-    .select({ accountId: accountSettings.accountId, limit: sql<number | null>`(${accountSettings.overrides} ->> 'maxQueuedPerAccount')::int` })
-    .from(accountSettings)
-    .where(inArray(accountSettings.accountId, accountIds));
-  const queuedBy = new Map(queued.map((r) => [r.accountId, Number(r.n)]));
-  const limitBy = new Map(overrides.filter((r) => r.limit !== null).map((r) => [r.accountId, Number(r.limit)]));
-  return new Map(accountIds.map((id) => {
-    const limit = limitBy.get(id) ?? defaultMax;
-    return [id, { free: limit - (queuedBy.get(id) ?? 0), limit }];
-  }));
-}
-
-const dedupeSlot = (accountId: string, key: string) => `${accountId}\n${key}`;
-
-async function liveDedupeHolders(tx: Tx, items: IntakeItem[]): Promise<Map<string, { taskId: string; status: string }>> {
-  const keyed = items.filter((i) => i.spec.dedupeKey !== undefined);
-  if (keyed.length === 0) return new Map();
-  const rows = await tx
-    .select({ accountId: tasks.accountId, dedupeKey: tasks.dedupeKey, taskId: tasks.taskId, status: tasks.status })
-    .from(tasks)
-    .where(
-      and(
-        inArray(tasks.accountId, [...new Set(keyed.map((i) => i.accountId))]),
-        inArray(tasks.dedupeKey, [...new Set(keyed.map((i) => i.spec.dedupeKey!))]),
-        inArray(tasks.status, LIVE),
-      ),
-    );
-  return new Map(rows.map((r) => [dedupeSlot(r.accountId, r.dedupeKey!), { taskId: r.taskId, status: r.status }]));
+  const ids = jsonList(accountIds);
+  // A row this statement inserts is locked by the insert; the others by FOR UPDATE, in account order.
+  await tx.execute(sql`
+    WITH created AS (
+      INSERT INTO ${accountStates} (account_id, state)
+      SELECT id, 'AVAILABLE' FROM jsonb_array_elements_text(${ids}) AS ids(id) ORDER BY id
+      ON CONFLICT DO NOTHING
+    )
+    SELECT account_id FROM ${accountStates}
+    WHERE account_id IN (SELECT jsonb_array_elements_text(${ids})) ORDER BY account_id FOR UPDATE`);
 }
 
 type ExistingTask = { accountId: string; status: string; requestHash: string | null };
 
-async function existingTasks(tx: Tx, taskIds: string[]): Promise<Map<string, ExistingTask>> {
-  const rows = await tx
-    .select({ taskId: tasks.taskId, accountId: tasks.accountId, status: tasks.status, requestHash: tasks.requestHash })
-    .from(tasks)
-    .where(inArray(tasks.taskId, taskIds));
-  return new Map(rows.map((r) => [r.taskId, r]));
+interface Facts {
+  /** How many more tasks each account's queue takes now. */
+  room: Map<string, { free: number; limit: number }>;
+  /** The live holder of each (account, dedupe key) the items name. */
+  holders: Map<string, { taskId: string; status: string }>;
+  /** The items' task ids that exist already. */
+  existing: Map<string, ExistingTask>;
 }
+
+/** Everything the checks need, in one statement: queue lengths, queue limits, dedupe holders, known ids. */
+async function readFacts(tx: Tx, accountIds: string[], items: IntakeItem[], defaultMax: number): Promise<Facts> {
+  const accounts = jsonList(accountIds);
+  const keys = jsonList([...new Set(items.flatMap((i) => (i.spec.dedupeKey === undefined ? [] : [i.spec.dedupeKey])))]);
+  const ids = jsonList(items.map((i) => i.spec.taskId));
+  const rows = rowsOf<{ kind: string; account_id: string; task_id: string | null; status: string | null; text: string | null; n: number | null }>(await tx.execute(sql`
+    SELECT 'queued' AS kind, account_id, NULL::text AS task_id, NULL::text AS status, NULL::text AS text, count(*)::int AS n
+      FROM ${tasks} WHERE account_id IN (SELECT jsonb_array_elements_text(${accounts})) AND status = 'queued' GROUP BY account_id
+    UNION ALL
+    SELECT 'limit', account_id, NULL, NULL, NULL, (overrides ->> 'maxQueuedPerAccount')::int
+      FROM ${accountSettings} WHERE account_id IN (SELECT jsonb_array_elements_text(${accounts})) AND overrides ->> 'maxQueuedPerAccount' IS NOT NULL
+    UNION ALL
+    SELECT 'holder', account_id, task_id, status, dedupe_key, NULL
+      FROM ${tasks} WHERE account_id IN (SELECT jsonb_array_elements_text(${accounts}))
+        AND dedupe_key IN (SELECT jsonb_array_elements_text(${keys})) AND status IN ('queued', 'running')
+    UNION ALL
+    SELECT 'task', account_id, task_id, status, request_hash, NULL
+      FROM ${tasks} WHERE task_id IN (SELECT jsonb_array_elements_text(${ids}))`));
+  const queued = new Map<string, number>();
+  const limits = new Map<string, number>();
+  const facts: Facts = { room: new Map(), holders: new Map(), existing: new Map() };
+  for (const r of rows) {
+    if (r.kind === 'queued') queued.set(r.account_id, Number(r.n));
+    else if (r.kind === 'limit') limits.set(r.account_id, Number(r.n));
+    else if (r.kind === 'holder') facts.holders.set(dedupeSlot(r.account_id, r.text!), { taskId: r.task_id!, status: r.status! });
+    else facts.existing.set(r.task_id!, { accountId: r.account_id, status: r.status!, requestHash: r.text });
+  }
+  for (const id of accountIds) {
+    const limit = limits.get(id) ?? defaultMax;
+    facts.room.set(id, { free: limit - (queued.get(id) ?? 0), limit });
+  }
+  return facts;
+}
+
+const dedupeSlot = (accountId: string, key: string) => `${accountId}\n${key}`;
 
 function knownTask(item: IntakeItem, known: ExistingTask): IntakeResult {
   const { accountId, spec } = item;
@@ -193,44 +195,39 @@ function queueFull(accountId: string, limit: number): ApiError {
   return new ApiError(429, 'queue_full', `account ${accountId} already has ${limit} queued tasks (the limit)`, { limit }, { 'Retry-After': '5' });
 }
 
-/** Inserts in order (so `seq` follows acknowledgement order); returns the ids actually inserted. */
+/**
+ * One statement: the task rows in order (so `seq` follows acknowledgement order), their `queued` events,
+ * and each account's stored queue length until its workflow writes its own. Returns the ids inserted.
+ */
 async function insertTasks(tx: Tx, items: IntakeItem[]): Promise<Set<string>> {
-  const inserted = new Set<string>();
-  // 1,000 rows a statement keeps within Postgres' 65,535 parameters.
-  for (let i = 0; i < items.length; i += 1000) {
-    const rows = await tx
-      .insert(tasks)
-      .values(items.slice(i, i + 1000).map(({ accountId, spec, requestHash }) => ({
-        taskId: spec.taskId,
-        accountId,
-        type: spec.type,
-        payload: spec.payload ?? {},
-        status: 'queued',
-        dedupeKey: spec.dedupeKey ?? null,
-        priority: spec.priority ?? 0,
-        runAfter: spec.runAfterMs === undefined ? null : new Date(spec.runAfterMs),
-        createdAt: new Date(spec.submittedAtMs),
-        requestHash: requestHash ?? null,
-      })))
-      .onConflictDoNothing()
-      .returning({ taskId: tasks.taskId });
-    for (const r of rows) inserted.add(r.taskId);
-  }
-  return inserted;
-}
-
-/** The `queued` events, and each account's stored queue length, until its workflow writes its own. */
-async function recordQueued(tx: Tx, items: IntakeItem[]): Promise<void> {
-  if (items.length === 0) return;
-  for (let i = 0; i < items.length; i += 1000) {
-    await tx.insert(taskEvents).values(items.slice(i, i + 1000).map(({ accountId, spec }) => ({
-      taskId: spec.taskId, accountId, type: 'queued', at: new Date(spec.submittedAtMs),
-    })));
-  }
-  const added = new Map<string, number>();
-  for (const { accountId } of items) added.set(accountId, (added.get(accountId) ?? 0) + 1);
-  const values = sql.join([...added].map(([id, n]) => sql`(${id}, ${n}::int)`), sql`, `);
-  await tx.execute(sql`
-    UPDATE ${accountStates} AS a SET queue_length = a.queue_length + v.n
-    FROM (VALUES ${values}) AS v(id, n) WHERE a.account_id = v.id`);
+  if (items.length === 0) return new Set();
+  const rows = jsonList(items.map(({ accountId, spec, requestHash }) => ({
+    task_id: spec.taskId,
+    account_id: accountId,
+    type: spec.type,
+    payload: spec.payload ?? {},
+    dedupe_key: spec.dedupeKey ?? null,
+    priority: spec.priority ?? 0,
+    run_after: spec.runAfterMs === undefined ? null : new Date(spec.runAfterMs).toISOString(),
+    created_at: new Date(spec.submittedAtMs).toISOString(),
+    request_hash: requestHash ?? null,
+  })));
+  const inserted = rowsOf<{ task_id: string }>(await tx.execute(sql`
+    WITH given AS (
+      SELECT x.*, n FROM jsonb_array_elements(${rows}) WITH ORDINALITY AS e(item, n),
+        jsonb_to_record(e.item) AS x(task_id text, account_id text, type text, payload jsonb, dedupe_key text,
+                                     priority int, run_after timestamptz, created_at timestamptz, request_hash text)
+    ), stored AS (
+      INSERT INTO ${tasks} (task_id, account_id, type, payload, status, dedupe_key, priority, run_after, created_at, request_hash)
+      SELECT task_id, account_id, type, payload, 'queued', dedupe_key, priority, run_after, created_at, request_hash FROM given ORDER BY n
+      ON CONFLICT DO NOTHING
+      RETURNING task_id, account_id, created_at
+    ), events AS (
+      INSERT INTO ${taskEvents} (task_id, account_id, type, at) SELECT task_id, account_id, 'queued', created_at FROM stored
+    ), shown AS (
+      UPDATE ${accountStates} AS a SET queue_length = a.queue_length + c.n
+      FROM (SELECT account_id, count(*)::int AS n FROM stored GROUP BY account_id) AS c WHERE a.account_id = c.account_id
+    )
+    SELECT task_id FROM stored`));
+  return new Set(inserted.map((r) => r.task_id));
 }
