@@ -9,7 +9,7 @@ import { toEngineSettings } from '../config/settings';
 import type { SettingsStore } from '../db/settings-store';
 import { accountWorkflow, accountWorkflowId, type AccountWorkflowInput, type AccountWorkflowOptions } from '../workflows/account-workflow';
 import * as messages from '../workflows/messages';
-import type { AccountView, TaskSpec } from '../workflows/types';
+import type { AccountView } from '../workflows/types';
 import { ApiError } from './errors';
 
 export interface EngineOptions {
@@ -32,17 +32,6 @@ export function createEngine(o: EngineOptions) {
     return [{ accountId, settings: toEngineSettings(settings), options: o.workflowOptions, ...(suspended ? { suspended } : {}) }];
   };
 
-  /** Durable intake: Temporal stores the signal (and starts the workflow if needed) before we answer. */
-  async function enqueue(accountId: string, specs: TaskSpec[]): Promise<void> {
-    await o.client.workflow.signalWithStart(accountWorkflow, {
-      workflowId: accountWorkflowId(accountId),
-      taskQueue: o.taskQueue,
-      args: await startArgs(accountId),
-      signal: messages.enqueue,
-      signalArgs: [{ tasks: specs }],
-    });
-  }
-
   /** Operator controls start the workflow too, so a suspension sent to an idle account still holds. */
   async function signalAccount<A extends unknown[]>(accountId: string, signal: SignalDefinition<A>, ...args: A) {
     await o.client.workflow.signalWithStart<typeof accountWorkflow, unknown[]>(accountWorkflow, {
@@ -55,8 +44,6 @@ export function createEngine(o: EngineOptions) {
   }
 
   return {
-    enqueue,
-
     /**
      * The relay's delivery: one signal-with-start carrying what the ledger acknowledged for the account.
      * Durable once it returns (Temporal stored the signal), even while no worker runs.

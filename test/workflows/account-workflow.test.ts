@@ -58,9 +58,9 @@ function expectSerialAndFifo(rows: Awaited<ReturnType<typeof ledger>>) {
 describe('account workflow', () => {
   it('runs 20 accounts × 10 interleaved tasks one at a time per account, in order', async () => {
     const accounts = Array.from({ length: 20 }, (_, i) => `wf-many-${i}-${randomUUID().slice(0, 6)}`);
-    // Interleave: task k of every account before task k+1 of any, in separate signals.
+    // Interleave: task k of every account before task k+1 of any, in separate submissions.
     for (let k = 0; k < 10; k++) {
-      await Promise.all(accounts.map((a) => stack.api.engine.enqueue(a, [spec('sleep', { ms: 10 + ((k * 7) % 30) })])));
+      await Promise.all(accounts.map((a) => stack.submit(a, [spec('sleep', { ms: 10 + ((k * 7) % 30) })])));
     }
     for (const a of accounts) {
       const rows = await allFinished(a, 10);
@@ -75,7 +75,7 @@ describe('account workflow', () => {
     const long = spec('sleep', { ms: 60_000 });
     const queued = spec('sleep', { ms: 10 });
     const after = spec('sleep', { ms: 10 });
-    await stack.api.engine.enqueue(a, [long, queued, after]);
+    await stack.submit(a, [long, queued, after]);
     await eventually(async () => (await ledger(a)).find((r) => r.taskId === long.taskId)?.status === 'running', { what: 'long task running' });
     await stack.api.engine.cancel(a, queued.taskId);
     const cancelAt = Date.now();

@@ -61,7 +61,7 @@ describe('runs of tasks', () => {
   it('runs 40 queued tasks in a few activities, each with its own claim, token and record, in order', async () => {
     const a = account('many');
     const specs = Array.from({ length: 40 }, () => spec('sleep', { ms: 2 }));
-    await stack.api.engine.enqueue(a, specs);
+    await stack.submit(a, specs);
     const rows = await settled(a, 40);
     expect(rows.every((r) => r.status === 'succeeded' && r.attempts === 1)).toBe(true);
     expect(expectSerial(rows)).toEqual(specs.map((s) => s.taskId));
@@ -75,7 +75,7 @@ describe('runs of tasks', () => {
   it('cancels a task the run has not reached: it never starts, the rest run in order', async () => {
     const a = account('cancel-queued');
     const [first, second, doomed, last] = [spec('sleep', { ms: 400 }), spec('sleep', { ms: 10 }), spec('sleep', { ms: 10 }), spec('sleep', { ms: 10 })];
-    await stack.api.engine.enqueue(a, [first!, second!, doomed!, last!]);
+    await stack.submit(a, [first!, second!, doomed!, last!]);
     await eventually(async () => (await row(a, first!.taskId))?.status === 'running', { what: 'first running' });
     await stack.api.engine.cancel(a, doomed!.taskId);
     const rows = await settled(a, 4);
@@ -88,7 +88,7 @@ describe('runs of tasks', () => {
   it('cancels the task a run is running, and only that one', async () => {
     const a = account('cancel-running');
     const [before, long, after] = [spec('sleep', { ms: 20 }), spec('sleep', { ms: 60_000 }), spec('sleep', { ms: 10 })];
-    await stack.api.engine.enqueue(a, [before!, long!, after!]);
+    await stack.submit(a, [before!, long!, after!]);
     await eventually(async () => (await row(a, long!.taskId))?.status === 'running', { what: 'the long member running' });
     const asked = Date.now();
     await stack.api.engine.cancel(a, long!.taskId);
@@ -104,7 +104,7 @@ describe('runs of tasks', () => {
   it('stops after the task in hand when the account is suspended, and goes on when it resumes', async () => {
     const a = account('suspend');
     const specs = [spec('sleep', { ms: 500 }), spec('sleep', { ms: 5 }), spec('sleep', { ms: 5 })];
-    await stack.api.engine.enqueue(a, specs);
+    await stack.submit(a, specs);
     await eventually(async () => (await row(a, specs[0]!.taskId))?.status === 'running', { what: 'first running' });
     await stack.api.engine.suspend(a, 'maintenance');
     await eventually(async () => (await row(a, specs[0]!.taskId))?.status === 'succeeded', { what: 'first finished' });
@@ -119,10 +119,10 @@ describe('runs of tasks', () => {
   it('lets a more urgent task go right after the task in hand', async () => {
     const a = account('priority');
     const specs = [spec('sleep', { ms: 500 }), ...Array.from({ length: 4 }, () => spec('sleep', { ms: 5 }))];
-    await stack.api.engine.enqueue(a, specs);
+    await stack.submit(a, specs);
     await eventually(async () => (await row(a, specs[0]!.taskId))?.status === 'running', { what: 'first running' });
     const urgent = spec('sleep', { ms: 5 }, { priority: 5 });
-    await stack.api.engine.enqueue(a, [urgent]);
+    await stack.submit(a, [urgent]);
     const rows = await settled(a, 6);
     expect(expectSerial(rows)).toEqual([specs[0]!.taskId, urgent.taskId, ...specs.slice(1).map((s) => s.taskId)]);
   });
@@ -130,7 +130,7 @@ describe('runs of tasks', () => {
   it('retries a member that fails transiently with its own attempt count, then goes on', async () => {
     const a = account('transient');
     const specs = [spec('sleep', { ms: 5 }), spec('simulate', { outcome: 'transient', failTimes: 2 }), spec('sleep', { ms: 5 }), spec('sleep', { ms: 5 })];
-    await stack.api.engine.enqueue(a, specs);
+    await stack.submit(a, specs);
     const rows = await settled(a, 4);
     expect(rows.map((r) => [r.status, r.attempts])).toEqual([['succeeded', 1], ['succeeded', 3], ['succeeded', 1], ['succeeded', 1]]);
     expect(expectSerial(rows)).toEqual(specs.map((s) => s.taskId));
@@ -145,7 +145,7 @@ describe('runs of tasks', () => {
     try {
       const a = account('timeout');
       const specs = [spec('sleep', { ms: 5 }), spec('sleep', { ms: 5 }), spec('sleep', { ms: 5000 }), spec('sleep', { ms: 5 })];
-      await strict.api.engine.enqueue(a, specs);
+      await strict.submit(a, specs);
       const rows = await eventually(async () => {
         const all = await strict.db.database.db.select().from(tasks).where(eq(tasks.accountId, a)).orderBy(asc(tasks.seq));
         return all.length === 4 && all.every((r) => !['queued', 'running'].includes(r.status)) && all;
@@ -164,7 +164,7 @@ describe('runs of tasks', () => {
   it('ends the run at a rate-limited member, which runs again first after the cooldown', async () => {
     const a = account('rate-limited');
     const specs = [spec('sleep', { ms: 5 }), spec('simulate', { outcome: 'rate_limited', failTimes: 1 }), spec('sleep', { ms: 5 })];
-    await stack.api.engine.enqueue(a, specs);
+    await stack.submit(a, specs);
     const rows = await settled(a, 3);
     expect(rows.map((r) => [r.status, r.attempts])).toEqual([['succeeded', 1], ['succeeded', 2], ['succeeded', 1]]);
     // The cooldown (0.3 s in these settings) separates the rate-limited run from the next.

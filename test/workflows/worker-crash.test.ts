@@ -32,7 +32,7 @@ it('finishes a task once after its worker is SIGKILLed mid-run, and the queue co
   const first = startWorkerProcess();
   const long = { taskId: randomUUID(), type: 'sleep', payload: { ms: 4000 }, submittedAtMs: Date.now() };
   const behind = Array.from({ length: 3 }, () => ({ taskId: randomUUID(), type: 'sleep', payload: { ms: 50 }, submittedAtMs: Date.now() }));
-  await stack.api.engine.enqueue(a, [long, ...behind]);
+  await stack.submit(a, [long, ...behind]);
   await eventually(async () => (await db.select().from(tasks).where(eq(tasks.taskId, long.taskId)))[0]?.status === 'running', {
     timeoutMs: 60_000, what: 'the long task running on the first worker',
   });
@@ -59,7 +59,7 @@ it('drains on SIGTERM: the running task finishes, the worker exits 0, the next w
   const worker = startWorkerProcess();
   const running = { taskId: randomUUID(), type: 'sleep', payload: { ms: 2500 }, submittedAtMs: Date.now() };
   const next = { taskId: randomUUID(), type: 'sleep', payload: { ms: 10 }, submittedAtMs: Date.now() };
-  await stack.api.engine.enqueue(a, [running, next]);
+  await stack.submit(a, [running, next]);
   await eventually(async () => (await db.select().from(tasks).where(eq(tasks.taskId, running.taskId)))[0]?.status === 'running', {
     timeoutMs: 60_000, what: 'task running',
   });
