@@ -68,7 +68,7 @@ export const ErrorDetail = z
   .object({
     code: z.string().openapi({ description: 'snake_case, stable: what clients branch on', example: 'validation_error' }),
     message: z.string().openapi({ description: 'For people' }),
-    details: z.unknown().openapi({ description: 'More about the error, or null: the fields at fault (`[{path, message}]`), the task in the way (`{taskId}`), …' }),
+    details: z.unknown().nonoptional().openapi({ description: 'More about the error, or null: the fields at fault (`[{path, message}]`), the task in the way (`{taskId}`), …' }),
   })
   .strict()
   .openapi('ErrorDetail');
@@ -116,7 +116,7 @@ export const Task = z
     taskId: z.string(),
     accountId: z.string(),
     type: z.string(),
-    payload: z.unknown(),
+    payload: z.unknown().nonoptional(),
     status: TaskStatus,
     position: z.number().int().optional(),
     waitingReason: WaitingReason.optional(),
@@ -178,7 +178,11 @@ export const ListAccountsQuery = z.object({
 });
 
 export const WaitingTasks = z
-  .object({ total: z.number().int(), byAccount: z.record(z.string(), z.array(WaitingTask)) })
+  .object({
+    total: z.number().int().openapi({ description: 'Queued tasks in all' }),
+    truncated: z.boolean().openapi({ description: 'True when `limit` cut the list: `byAccount` holds fewer than `total`' }),
+    byAccount: z.record(z.string(), z.array(WaitingTask)),
+  })
   .strict()
   .openapi('WaitingTasks');
 
@@ -243,7 +247,7 @@ export const InteractionEvent = z
     taskId: z.string().nullable(),
     workerId: z.string().nullable(),
     latencyMs: z.number().int().nullable(),
-    metadata: z.unknown(),
+    metadata: z.unknown().nonoptional(),
   })
   .strict()
   .openapi('InteractionEvent');
@@ -319,7 +323,7 @@ export const TaskEvent = z
       example: 'started',
     }),
     at: z.string().openapi({ description: 'ISO 8601' }),
-    data: z.unknown().openapi({ description: 'What the event carries (the attempt, an error, progress), or null' }),
+    data: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'What the event carries (the attempt, an error, progress), or null' }),
   })
   .strict()
   .openapi('TaskEvent');

@@ -718,7 +718,9 @@ export interface components {
             /** @description ISO 8601 */
             at: string;
             /** @description What the event carries (the attempt, an error, progress), or null */
-            data?: unknown;
+            data: {
+                [key: string]: unknown;
+            } | null;
         };
         /** @description Sent as `event: error` when a stream stops after it started; reconnect with Last-Event-ID */
         StreamError: {
@@ -745,7 +747,7 @@ export interface components {
             /** @description For people */
             message: string;
             /** @description More about the error, or null: the fields at fault (`[{path, message}]`), the task in the way (`{taskId}`), … */
-            details?: unknown;
+            details: unknown;
         };
         TaskSubmission: {
             /** @example sleep */
@@ -791,7 +793,7 @@ export interface components {
             taskId: string;
             accountId: string;
             type: string;
-            payload?: unknown;
+            payload: unknown;
             status: components["schemas"]["TaskStatus"];
             position?: number;
             waitingReason?: components["schemas"]["WaitingReason"];
@@ -865,7 +867,10 @@ export interface components {
             eta?: string;
         };
         WaitingTasks: {
+            /** @description Queued tasks in all */
             total: number;
+            /** @description True when `limit` cut the list: `byAccount` holds fewer than `total` */
+            truncated: boolean;
             byAccount: {
                 [key: string]: components["schemas"]["WaitingTask"][];
             };
@@ -1020,7 +1025,7 @@ export interface components {
             taskId: string | null;
             workerId: string | null;
             latencyMs: number | null;
-            metadata?: unknown;
+            metadata: unknown;
         };
         /** @enum {string} */
         InteractionStatus: "success" | "failed" | "skipped" | "retry" | "dedupe_hit";

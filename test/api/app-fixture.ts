@@ -7,6 +7,7 @@ import { listen, type Listening } from '../../api/listen';
 import { buildApi } from '../../api/wiring';
 import { loadConfig, type Config } from '../../config/env';
 import { createLogger } from '../../config/logger';
+import { enforceContract } from '../helpers/contract';
 import { openTestDatabase, type DriverKind, type TestDatabase } from '../helpers/database';
 
 export const NO_TEMPORAL = '127.0.0.1:1';
@@ -29,6 +30,7 @@ export async function startApp(opts: { env?: Record<string, string>; driver?: Dr
     ...opts.env,
   });
   const api = await buildApi({ config, database: db.database, log: createLogger(config.LOG_LEVEL, 'test') });
+  enforceContract(api.app); // every answer, over app.request() and real HTTP, is checked against the OpenAPI document
   let http: Listening | null = null;
   return {
     config,

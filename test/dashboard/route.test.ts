@@ -7,6 +7,7 @@ import { buildApi } from '../../api/wiring';
 import { DASHBOARD_CSP } from '../../api/routes/dashboard';
 import { loadConfig } from '../../config/env';
 import { createLogger } from '../../config/logger';
+import { enforceContract } from '../helpers/contract';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
 
 let db: TestDatabase;
@@ -17,6 +18,7 @@ beforeAll(async () => {
   // No Temporal here: the client connects lazily and these routes never reach it.
   const config = loadConfig({ DEMO_HANDLERS: '1', LOG_LEVEL: 'silent', API_KEYS: 'dash-key', BATON_DATA_DIR: db.dataDir, TEMPORAL_ADDRESS: '127.0.0.1:1' });
   api = await buildApi({ config, database: db.database, log: createLogger(config.LOG_LEVEL, 'test') });
+  enforceContract(api.app); // every answer is checked against the OpenAPI document
 });
 
 afterAll(async () => {

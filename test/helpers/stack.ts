@@ -13,6 +13,7 @@ import { storeSubmissions } from '../../api/intake/store';
 import type { TaskSpec } from '../../workflows/types';
 import { createBatonWorker, type BatonWorker } from '../../worker/create-worker';
 import { installTemporalRuntime } from '../../worker/runtime';
+import { enforceContract } from './contract';
 import { openTestDatabase, type DriverKind, type TestDatabase } from './database';
 import { startTs, type Child } from './processes';
 import type { TestTemporal } from './temporal';
@@ -65,6 +66,7 @@ export async function startStack(
   const log = createLogger(config.LOG_LEVEL, 'test');
   installTemporalRuntime(log); // SDK lines through pino at the test's level, not the console
   const api = await buildApi({ config, database: db.database, log, ...(opts.extraHandlers ? { extraHandlers: opts.extraHandlers } : {}) });
+  enforceContract(api.app); // every answer is checked against the OpenAPI document
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
   const stack: TestStack = {
@@ -126,7 +128,7 @@ export async function startStack(
   return stack;
 }
 
-/** JSON request through `app.request()`. */
+/** JSON request through `app.request()` (its answer checked against the OpenAPI document, see contract.ts). */
 export async function call(stack: TestStack, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await stack.api.app.request(path, {
     method,

@@ -12,6 +12,7 @@ import { createLogger } from '../../config/logger';
 import { buildApi } from '../../api/wiring';
 import { EXPORT_PAGE_SIZE } from '../../api/routes/interactions';
 import { interactionEvents, interactionLatest, tasks } from '../../db/schema';
+import { enforceContract } from '../helpers/contract';
 import { openTestDatabase, type DriverKind, type TestDatabase } from '../helpers/database';
 
 type Api = Awaited<ReturnType<typeof buildApi>>;
@@ -42,6 +43,7 @@ describe.each<DriverKind>(['postgres', 'pglite'])('interaction routes on %s', (d
     t = await openTestDatabase(driver);
     const config = loadConfig({ LOG_LEVEL: 'warn', TEMPORAL_ADDRESS: '127.0.0.1:9', BATON_DATA_DIR: t.dataDir, ...(t.url ? { DATABASE_URL: t.url } : {}) });
     api = await buildApi({ config, database: t.database, log: createLogger('warn', 'test') });
+    enforceContract(api.app); // every answer is checked against the OpenAPI document
     // Many rows share a millisecond and differ only in microseconds, and many share the exact ts: a cursor
     // that rounded ts to milliseconds, or ignored the id, would skip or repeat rows.
     await t.database.execute(`
