@@ -1,5 +1,10 @@
-/** Requests to the Baton API: JSON in and out, the key attached, errors as ApiFailure in the API's own terms. */
-import { authHeaders, keyRefused } from './auth';
+/**
+ * The page's requests: Baton's typed client (client/, generated from the OpenAPI document) with the key
+ * attached, and errors as ApiFailure in the API's own terms. A path, parameter or field the document does
+ * not have fails the type check.
+ */
+import { createBatonClient } from '../../client';
+import { auth, authHeaders, keyRefused } from './auth';
 
 export interface FieldIssue {
   path: string;
@@ -25,55 +30,72 @@ export class ApiFailure extends Error {
   }
 }
 
+/** The API, on the page's own origin, with the key of this tab. */
+export const api = createBatonClient({ apiKey: () => auth.get().key });
+
+/** For ids in links and stream URLs. */
+export const enc = encodeURIComponent;
+
 export type Query = Record<string, string | number | undefined | null>;
 
+/** The query without its empty values (a cleared filter), as the API wants them left out. */
+export function compact<Q extends Query>(query: Q): { [K in keyof Q]?: Exclude<Q[K], null | ''> } {
+  return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined && v !== null && v !== '')) as never;
+}
+
 export function withQuery(path: string, query: Query = {}): string {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
-  const qs = params.toString();
+  const qs = new URLSearchParams(compact(query) as Record<string, string>).toString();
   return qs ? `${path}?${qs}` : path;
 }
 
-async function failureOf(res: Response): Promise<ApiFailure> {
-  const text = await res.text().catch(() => '');
-  try {
-    const body = JSON.parse(text) as { error?: { code?: string; message?: string; details?: unknown } };
-    if (body.error?.code) return new ApiFailure(res.status, body.error.code, body.error.message ?? body.error.code, body.error.details ?? null);
-  } catch {
-    // not JSON: a proxy's page, say
-  }
+function failureOf(res: Response, body: unknown): ApiFailure {
+  const error = (body as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
+  if (error?.code) return new ApiFailure(res.status, error.code, error.message ?? error.code, error.details ?? null);
+  // not the API's error (a proxy's page, say)
   return new ApiFailure(res.status, 'http_error', `the API answered ${res.status} ${res.statusText}`.trim());
 }
 
-/** Any request; a 401 asks the person for a key. */
+const networkFailure = (err: unknown) => {
+  if ((err as Error).name === 'AbortError') return err;
+  return new ApiFailure(0, 'network', 'the API could not be reached; is it running?');
+};
+
+/**
+ * The answer's data, or an ApiFailure; a 401 asks the person for a key.
+ *   const task = await ok(api.GET('/api/tasks/{taskId}', { params: { path: { taskId } } }));
+ */
+export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  let answer: Awaited<typeof call>;
+  try {
+    answer = await call;
+  } catch (err) {
+    throw networkFailure(err);
+  }
+  if (answer.response.ok) return answer.data as T;
+  const failure = failureOf(answer.response, answer.error);
+  if (answer.response.status === 401) keyRefused(failure.message);
+  throw failure;
+}
+
+/** A request outside the typed client (a download, read as a blob); errors as in `ok`. */
 export async function request(path: string, init: RequestInit = {}): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(path, { ...init, headers: { Accept: 'application/json', ...authHeaders(), ...(init.headers as Record<string, string> | undefined) } });
   } catch (err) {
-    if ((err as Error).name === 'AbortError') throw err;
-    throw new ApiFailure(0, 'network', 'the API could not be reached; is it running?');
+    throw networkFailure(err);
   }
   if (!res.ok) {
-    const failure = await failureOf(res);
+    const text = await res.text().catch(() => '');
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    const failure = failureOf(res, body);
     if (res.status === 401) keyRefused(failure.message);
     throw failure;
   }
   return res;
 }
-
-export async function getJson<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> {
-  const res = await request(withQuery(path, query), signal ? { signal } : {});
-  return (await res.json()) as T;
-}
-
-export async function sendJson<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await request(path, {
-    method,
-    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
-  });
-  const text = await res.text();
-  return (text ? JSON.parse(text) : null) as T;
-}
-
-export const enc = encodeURIComponent;

@@ -3,7 +3,7 @@
  * after a drop and backing off while the API is away. Reports its state for the page's "live" sign.
  */
 import { authHeaders, keyRefused } from './auth';
-import { SseParser, type SseMessage } from './sse-parser';
+import { SseMessages, type SseMessage } from '../../client/sse';
 
 export type StreamState = 'connecting' | 'live' | 'down' | 'ended';
 
@@ -77,7 +77,7 @@ export function followSse(opts: FollowOptions): { close(): void } {
       }
       failures = 0;
       opts.onState('live');
-      const parser = new SseParser();
+      const parser = new SseMessages();
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
       for (;;) {
         const { value, done } = await reader.read();

@@ -1,11 +1,11 @@
-/** The page's logic that needs no browser: the SSE parser, error placement, settings text, wait reasons. */
+/** The page's logic that needs no browser: SSE parsing (eventsource-parser, through client/sse.ts), error placement, settings text, wait reasons. */
 import { describe, expect, it } from 'vitest';
 import { ApiFailure } from '../../dashboard/client/api';
 import { explainWaiting, waitingFromLedger } from '../../dashboard/client/explain';
 import { countdown, duration, taskDuration } from '../../dashboard/client/format';
 import { parseHash, href } from '../../dashboard/client/router';
 import { fromText, kindOf, labelOf, toText } from '../../dashboard/client/settings-form';
-import { SseParser } from '../../dashboard/client/sse-parser';
+import { SseMessages } from '../../client/sse';
 import { submitProblems } from '../../dashboard/client/submit-errors';
 import type { Account, Task } from '../../dashboard/client/types';
 
@@ -14,7 +14,7 @@ describe('SSE parser', () => {
     const text = ': ready\n\nid: 7\nevent: queued\ndata: {"a":1}\n\nevent: started\ndata: line one\ndata: line two\r\n\r\nretry: 2500\nid: 9\ndata: x\r\rdata: y\n\n';
     // Every split point gives the same messages.
     for (let cut = 0; cut <= text.length; cut++) {
-      const p = new SseParser();
+      const p = new SseMessages();
       const got = [...p.push(text.slice(0, cut)), ...p.push(text.slice(cut))];
       expect(got).toEqual([
         { id: '7', event: 'queued', data: '{"a":1}' },
@@ -27,7 +27,7 @@ describe('SSE parser', () => {
   });
 
   it('ignores an event name without data and a field without a colon', () => {
-    const p = new SseParser();
+    const p = new SseMessages();
     expect(p.push('event: lonely\n\ndata\n\n')).toEqual([{ id: null, event: 'message', data: '' }]);
   });
 });

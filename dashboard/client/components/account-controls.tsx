@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx/dom */
 /** Operator controls on one account: suspend / resume, start and end a cooldown. */
 import { useState } from 'hono/jsx/dom';
-import { ApiFailure, enc, sendJson } from '../api';
+import { api, ApiFailure, ok } from '../api';
 import { useAlive } from '../hooks';
 import type { Account } from '../types';
 import { ErrorNote } from './common';
@@ -22,21 +22,21 @@ export function AccountControls({ accountId, account, onDone }: Props) {
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const [busy, setBusy] = useState(false);
-  const base = `/api/accounts/${enc(accountId)}`;
   const alive = useAlive();
 
-  const act = async (what: string, method: string, path: string, body?: unknown) => {
+  const params = { path: { accountId } };
+  const act = async (what: string, send: () => Promise<{ response: Response; error?: unknown }>, cooldown = false) => {
     setBusy(true);
     setError(null);
     setMessage(null);
     try {
-      await sendJson(method, `${base}${path}`, body);
+      await ok(send());
       if (!alive()) return;
       setMessage(`${what} requested; the account applies it in a moment.`);
       onDone();
     } catch (err) {
       if (!alive()) return;
-      if (err instanceof ApiFailure && err.code === 'validation_error' && path === '/cooldown') setSecondsError(err.issues[0]?.message ?? err.message);
+      if (err instanceof ApiFailure && err.code === 'validation_error' && cooldown) setSecondsError(err.issues[0]?.message ?? err.message);
       else setError(err as Error);
     } finally {
       if (alive()) setBusy(false);
@@ -52,7 +52,7 @@ export function AccountControls({ accountId, account, onDone }: Props) {
         class="inline-form"
         onSubmit={(e: Event) => {
           e.preventDefault();
-          void act('Suspend', 'POST', '/suspend', reason.trim() ? { reason: reason.trim() } : {});
+          void act('Suspend', () => api.POST('/api/accounts/{accountId}/suspend', { params, body: reason.trim() ? { reason: reason.trim() } : {} }));
         }}
       >
         <div class="field">
@@ -62,7 +62,7 @@ export function AccountControls({ accountId, account, onDone }: Props) {
         <button type="submit" disabled={busy || suspended} data-testid="suspend">
           Suspend
         </button>
-        <button type="button" disabled={busy || !suspended} data-testid="resume" onClick={() => void act('Resume', 'POST', '/resume')}>
+        <button type="button" disabled={busy || !suspended} data-testid="resume" onClick={() => void act('Resume', () => api.POST('/api/accounts/{accountId}/resume', { params }))}>
           Resume
         </button>
       </form>
@@ -73,7 +73,7 @@ export function AccountControls({ accountId, account, onDone }: Props) {
           const s = Number(seconds);
           if (!seconds.trim() || !Number.isFinite(s) || s <= 0) return setSecondsError('Enter a number of seconds greater than 0.');
           setSecondsError(null);
-          void act('Cooldown', 'POST', '/cooldown', { seconds: s, ...(coolReason.trim() ? { reason: coolReason.trim() } : {}) });
+          void act('Cooldown', () => api.POST('/api/accounts/{accountId}/cooldown', { params, body: { seconds: s, ...(coolReason.trim() ? { reason: coolReason.trim() } : {}) } }), true);
         }}
       >
         <div class={`field${secondsError ? ' field-invalid' : ''}`}>
@@ -103,7 +103,7 @@ export function AccountControls({ accountId, account, onDone }: Props) {
         <button type="submit" disabled={busy} data-testid="start-cooldown">
           Start cooldown
         </button>
-        <button type="button" disabled={busy || !cooling} data-testid="end-cooldown" onClick={() => void act('End of cooldown', 'DELETE', '/cooldown')}>
+        <button type="button" disabled={busy || !cooling} data-testid="end-cooldown" onClick={() => void act('End of cooldown', () => api.DELETE('/api/accounts/{accountId}/cooldown', { params }))}>
           End cooldown
         </button>
       </form>

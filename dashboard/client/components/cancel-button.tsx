@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx/dom */
 /** Cancels a queued task (it leaves the queue) or a running one (its activity is stopped). */
 import { useState } from 'hono/jsx/dom';
-import { enc, sendJson } from '../api';
+import { api, ok } from '../api';
 import { shortId } from '../format';
 import { useAlive } from '../hooks';
 
@@ -12,7 +12,7 @@ export function CancelButton({ taskId, onDone }: { taskId: string; onDone?: () =
   const cancel = async () => {
     setState('busy');
     try {
-      await sendJson('POST', `/api/tasks/${enc(taskId)}/cancel`);
+      await ok(api.POST('/api/tasks/{taskId}/cancel', { params: { path: { taskId } } }));
       if (!alive()) return;
       setState('done');
       setMessage('Cancel requested');

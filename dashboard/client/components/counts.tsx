@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx/dom */
 /** The overview's figures: accounts by state, tasks running and waiting, dedupe hit rate, tasks by status. */
-import { getJson } from '../api';
+import { api, ok } from '../api';
 import { percent } from '../format';
 import { useAccountFeed, useLoad, useThrottle } from '../hooks';
 import type { ConcurrencyMetrics, DashboardMetrics } from '../types';
@@ -13,9 +13,9 @@ interface Figures {
 
 async function loadFigures(): Promise<Figures> {
   const [concurrency, metrics] = await Promise.all([
-    getJson<ConcurrencyMetrics>('/api/metrics/concurrency'),
+    ok(api.GET('/api/metrics/concurrency')),
     // Older APIs have no /api/metrics: the overview does without those figures.
-    getJson<DashboardMetrics>('/api/metrics').catch(() => null),
+    ok(api.GET('/api/metrics')).catch(() => null),
   ]);
   return { concurrency, metrics };
 }

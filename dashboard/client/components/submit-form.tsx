@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx/dom */
 /** Submits a task to the account; the server's validation errors appear at the field they are about. */
 import { useState } from 'hono/jsx/dom';
-import { enc, sendJson } from '../api';
+import { api, ok } from '../api';
 import { shortId } from '../format';
 import { useAlive } from '../hooks';
 import { pageMeta } from '../meta';
@@ -55,7 +55,7 @@ export function SubmitForm({ accountId, onSubmitted }: { accountId: string; onSu
         ...(dedupeKey.trim() ? { dedupeKey: dedupeKey.trim() } : {}),
         ...(priority.trim() ? { priority: Number(priority) } : {}),
       };
-      const res = await sendJson<SubmitAnswer>('POST', `/api/accounts/${enc(accountId)}/tasks${wait ? '?wait=true' : ''}`, body);
+      const res = await ok(api.POST('/api/accounts/{accountId}/tasks', { params: { path: { accountId }, query: wait ? { wait: 'true' } : {} }, body }));
       if (!alive()) return;
       setAnswer(res);
       onSubmitted();

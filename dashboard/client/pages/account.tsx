@@ -4,7 +4,7 @@
  * recent tasks, errors and breaker. Reloads when the live feed reports a change of this account.
  */
 import { useEffect, useState } from 'hono/jsx/dom';
-import { ApiFailure, enc, getJson } from '../api';
+import { api, ApiFailure, ok } from '../api';
 import { AccountControls } from '../components/account-controls';
 import { StateBadge } from '../components/badges';
 import { ErrorNote, Loading, Time } from '../components/common';
@@ -17,7 +17,6 @@ import { waitingFromLedger } from '../explain';
 import { duration, shortId } from '../format';
 import { useAccountFeed, useLoad, useNow, useThrottle } from '../hooks';
 import { href, taskHref } from '../router';
-import type { Account, AccountHealth, Page, Task } from '../types';
 
 const RECENT = 20;
 
@@ -32,13 +31,13 @@ async function maybe<T>(load: Promise<T>): Promise<T | null> {
 }
 
 export function AccountPage({ accountId }: { accountId: string }) {
-  const base = enc(accountId);
-  const detail = useLoad(() => maybe(getJson<Account>(`/api/accounts/execution-states/${base}`)), []);
-  const health = useLoad(() => maybe(getJson<AccountHealth>(`/api/accounts/states/${base}`)), []);
-  const tasks = useLoad(() => getJson<Page<Task>>('/api/tasks', { accountId, limit: RECENT }), []);
+  const params = { path: { accountId } };
+  const detail = useLoad(() => maybe(ok(api.GET('/api/account-execution-states/{accountId}', { params }))), []);
+  const health = useLoad(() => maybe(ok(api.GET('/api/account-states/{accountId}', { params }))), []);
+  const tasks = useLoad(() => ok(api.GET('/api/tasks', { params: { query: { accountId, limit: RECENT } } })), []);
   const fromLedger = detail.data?.live === false;
   const queued = useLoad(
-    () => (fromLedger ? getJson<Page<Task>>('/api/tasks', { accountId, status: 'queued', limit: 500 }) : Promise.resolve(null)),
+    () => (fromLedger ? ok(api.GET('/api/tasks', { params: { query: { accountId, status: 'queued', limit: 500 } } })) : Promise.resolve(null)),
     [fromLedger],
   );
   const reloadAll = () => {

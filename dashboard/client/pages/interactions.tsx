@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx/dom */
 /** The interaction log: filters, paging, and CSV / JSON exports of exactly the filtered set. */
 import { useState } from 'hono/jsx/dom';
-import { getJson, withQuery } from '../api';
+import { api, compact, ok, withQuery } from '../api';
 import { auth } from '../auth';
 import { StatusBadge } from '../components/badges';
 import { ErrorNote, Loading, Pager, Time } from '../components/common';
@@ -11,7 +11,7 @@ import { compactJson, shortId } from '../format';
 import { useAccountFeed, useLoad, useThrottle } from '../hooks';
 import { accountHref, href, navigate, taskHref, type Route } from '../router';
 import { useStore } from '../store';
-import { INTERACTION_STATUSES, type Interaction, type Page } from '../types';
+import { INTERACTION_STATUSES, type InteractionStatus } from '../types';
 
 const FILTERS = ['accountId', 'target', 'action', 'status', 'from', 'to'] as const;
 type Filters = Record<(typeof FILTERS)[number], string>;
@@ -128,7 +128,9 @@ function Exports({ filters }: { filters: Filters }) {
 
 function InteractionResults({ filters }: { filters: Filters }) {
   const pages = useCursorPages();
-  const list = useLoad(() => getJson<Page<Interaction>>('/api/interactions/events', { ...filters, limit: 100, cursor: pages.cursor }), [pages.cursor]);
+  // The status comes from the page's own menu (INTERACTION_STATUSES) or a link to it; the API refuses anything else.
+  const query = compact({ ...filters, status: filters.status as InteractionStatus | '', limit: 100, cursor: pages.cursor });
+  const list = useLoad(() => ok(api.GET('/api/interactions/events', { params: { query } })), [pages.cursor]);
   const refresh = useThrottle(list.reload, 2000);
   useAccountFeed((batch, resync) => {
     if (pages.page === 0 && !filters.to && (resync || !filters.accountId || batch.some((a) => a.accountId === filters.accountId))) refresh();

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx/dom */
 /** Overview: figures, and every account in a grid (filtered, paged, updated live from /api/events). */
 import { useState } from 'hono/jsx/dom';
-import { ApiFailure, enc, getJson } from '../api';
+import { api, ApiFailure, compact, ok } from '../api';
 import { AccountCard } from '../components/account-card';
 import { ErrorNote, Loading, Pager } from '../components/common';
 import { Counts } from '../components/counts';
@@ -9,7 +9,7 @@ import { useCursorPages } from '../cursor-pages';
 import { STATE_LABEL } from '../format';
 import { useAccountFeed, useAlive, useLoad, useNow, useThrottle } from '../hooks';
 import { accountHref, href, navigate, type Route } from '../router';
-import { ACCOUNT_STATES, type Account, type Page } from '../types';
+import { ACCOUNT_STATES, type Account, type AccountStateName } from '../types';
 
 const PAGE_SIZES = [50, 100, 200, 500];
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
@@ -37,7 +37,7 @@ function FindAccount() {
     const wanted = id.trim();
     if (!ID_PATTERN.test(wanted)) return setError('Account ids are letters, digits and . _ : @ - (up to 128).');
     try {
-      await getJson(`/api/accounts/execution-states/${enc(wanted)}`);
+      await ok(api.GET('/api/account-execution-states/{accountId}', { params: { path: { accountId: wanted } } }));
       navigate(accountHref(wanted));
     } catch (err) {
       if (!alive()) return;
@@ -74,7 +74,7 @@ function FindAccount() {
 function AccountGrid({ state, limit }: { state: string; limit: number }) {
   const pages = useCursorPages();
   const list = useLoad(
-    () => getJson<Page<Account>>('/api/accounts/execution-states', { state, limit, cursor: pages.cursor }),
+    () => ok(api.GET('/api/account-execution-states', { params: { query: compact({ state: state as AccountStateName | '', limit, cursor: pages.cursor }) } })),
     [pages.cursor],
   );
   // Changes from the feed that are newer than the page as loaded.

@@ -1,18 +1,19 @@
 /** @jsxImportSource hono/jsx/dom */
 /** Settings: current values, validation at the field, only what changed is sent, then read back. */
 import { useEffect, useState } from 'hono/jsx/dom';
-import { ApiFailure, getJson, sendJson } from '../api';
+import { api, ApiFailure, ok } from '../api';
 import { ErrorNote, Loading } from '../components/common';
 import { useAlive, useLoad } from '../hooks';
 import { pageMeta } from '../meta';
 import { fromText, kindOf, labelOf, toText, type FieldKind } from '../settings-form';
+import type { Schemas } from '../../../client';
 import type { Settings } from '../types';
 
 /** The settings to edit: the answer's `sources` (where each value comes from) is not one. */
-const editable = ({ sources: _sources, ...settings }: Settings): Settings => settings;
+const editable = ({ sources: _sources, ...settings }: Schemas['Settings']): Settings => settings;
 
 export function SettingsPage() {
-  const settings = useLoad(() => getJson<Settings>('/api/settings').then(editable), []);
+  const settings = useLoad(() => ok(api.GET('/api/settings')).then(editable), []);
   return (
     <section aria-labelledby="settings-h">
       <h1 id="settings-h" tabindex={-1}>
@@ -59,7 +60,8 @@ function SettingsForm({ initial }: { initial: Settings }) {
     if (!Object.keys(patch).length) return setSaved('Nothing changed.');
     setBusy(true);
     try {
-      const next = editable(await sendJson<Settings>('PUT', '/api/settings', patch));
+      // The form edits values by name; the API validates them (400 with the fields at fault).
+      const next = editable(await ok(api.PUT('/api/settings', { body: patch as Schemas['SettingsPatch'] })));
       if (!alive()) return;
       setCurrent(next);
       setTexts(textsOf(next));

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx/dom */
 /** One task, following its event stream live: status, progress, every event, and the outcome. */
 import { useEffect, useState } from 'hono/jsx/dom';
-import { ApiFailure, enc, getJson } from '../api';
+import { api, ApiFailure, enc, ok } from '../api';
 import { StatusBadge } from '../components/badges';
 import { CancelButton } from '../components/cancel-button';
 import { ErrorNote, Json, Time } from '../components/common';
@@ -9,7 +9,7 @@ import { duration, shortId, taskDuration } from '../format';
 import { useLoad, useNow, useThrottle } from '../hooks';
 import { accountHref } from '../router';
 import { followSse, type StreamState } from '../sse';
-import { LIVE_STATUSES, type Task, type TaskEvent } from '../types';
+import { LIVE_STATUSES, type TaskEvent } from '../types';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'skipped', 'deduplicated']);
 const STREAM_TEXT: Record<StreamState, string> = {
@@ -43,7 +43,7 @@ function eventSummary(e: TaskEvent): string {
 }
 
 export function TaskPage({ taskId }: { taskId: string }) {
-  const task = useLoad(() => getJson<Task>(`/api/tasks/${enc(taskId)}`), []);
+  const task = useLoad(() => ok(api.GET('/api/tasks/{taskId}', { params: { path: { taskId } } })), []);
   const [events, setEvents] = useState<TaskEvent[]>([]);
   const [stream, setStream] = useState<{ state: StreamState; detail?: string | undefined }>({ state: 'connecting' });
   const refresh = useThrottle(task.reload, 250);

@@ -1,14 +1,14 @@
 /** @jsxImportSource hono/jsx/dom */
 /** Tasks, newest first, filtered by account, status and type; the first page follows the live feed. */
 import { useState } from 'hono/jsx/dom';
-import { getJson } from '../api';
+import { api, compact, ok } from '../api';
 import { ErrorNote, Loading, Pager } from '../components/common';
 import { TaskTable } from '../components/task-table';
 import { useCursorPages } from '../cursor-pages';
 import { useAccountFeed, useLoad, useNow, useThrottle } from '../hooks';
 import { pageMeta } from '../meta';
 import { href, navigate, type Route } from '../router';
-import { TASK_STATUSES, type Page, type Task } from '../types';
+import { TASK_STATUSES, type TaskStatus } from '../types';
 
 interface Filters {
   accountId: string;
@@ -84,7 +84,9 @@ function TaskFilters({ initial }: { initial: Filters }) {
 
 function TaskResults({ filters }: { filters: Filters }) {
   const pages = useCursorPages();
-  const list = useLoad(() => getJson<Page<Task>>('/api/tasks', { ...filters, limit: 50, cursor: pages.cursor }), [pages.cursor]);
+  // The status comes from the page's own menu (TASK_STATUSES) or a link to it; the API refuses anything else.
+  const query = compact({ ...filters, status: filters.status as TaskStatus | '', limit: 50, cursor: pages.cursor });
+  const list = useLoad(() => ok(api.GET('/api/tasks', { params: { query } })), [pages.cursor]);
   const refresh = useThrottle(list.reload, 1000);
   useAccountFeed((batch, resync) => {
     if (pages.page === 0 && (resync || !filters.accountId || batch.some((a) => a.accountId === filters.accountId))) refresh();
