@@ -1214,6 +1214,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The body is not sent as JSON (`http_error`): send `Content-Type: application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `unknown_task_type`, `invalid_payload` (details lists the fields), `idempotency_key_reused` */
             422: {
                 headers: {
@@ -1292,6 +1301,15 @@ export interface operations {
             };
             /** @description Body too large (`payload_too_large`); the connection closes after the answer */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not sent as JSON (`http_error`): send `Content-Type: application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2288,6 +2306,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The body is not sent as JSON (`http_error`): send `Content-Type: application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
             429: {
                 headers: {
@@ -2534,6 +2561,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The body is not sent as JSON (`http_error`): send `Content-Type: application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests from this key or client address (`rate_limited`), with Retry-After */
             429: {
                 headers: {
@@ -2744,6 +2780,15 @@ export interface operations {
             };
             /** @description Body too large (`payload_too_large`); the connection closes after the answer */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not sent as JSON (`http_error`): send `Content-Type: application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -85,7 +85,7 @@ const putOverridesRoute = createRoute({
   summary: "Replace the account's overrides",
   middleware: [limitBody(BODY_LIMITS.control)] as const,
   request: { params, body: { content: { 'application/json': { schema: Overrides } }, required: true } },
-  responses: { 200: json(OverridesAnswer, 'Overrides'), ...errorResponses([400, 401, 413, 503]) },
+  responses: { 200: json(OverridesAnswer, 'Overrides'), ...errorResponses([400, 401, 413, 415, 503]) },
 });
 const deleteOverridesRoute = createRoute({
   method: 'delete', path: '/api/accounts/{accountId}/settings', operationId: 'deleteAccountSettings', tags: ['accounts'],

@@ -50,7 +50,7 @@ const checkRoute = createRoute({
   summary: 'Which targets an account may engage with an action now, and when the others may be',
   middleware: [limitBody(BODY_LIMITS.check)] as const,
   request: { body: { content: { 'application/json': { schema: CheckRequest } }, required: true } },
-  responses: { 200: json(CheckResult, 'One result per target, in the order given'), ...errorResponses([400, 401, 413, 503]) },
+  responses: { 200: json(CheckResult, 'One result per target, in the order given'), ...errorResponses([400, 401, 413, 415, 503]) },
 });
 
 const cleanupRoute = createRoute({

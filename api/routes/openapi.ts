@@ -35,11 +35,12 @@ const STANDARD: Record<ErrorStatus, string> = {
   404: 'Not found',
   409: 'Conflict with the state of the task or account',
   413: 'Body too large (`payload_too_large`); the connection closes after the answer',
+  415: 'The body is not sent as JSON (`http_error`): send `Content-Type: application/json`',
   422: 'Unprocessable',
   429: 'Too many requests from this key or client address (`rate_limited`), with Retry-After',
   503: 'Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After',
 };
-export type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 422 | 429 | 503;
+export type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
 
 const errorAnswer = (status: ErrorStatus, description: string) => ({
   ...json(ErrorBody, description),

@@ -33,7 +33,7 @@ const putRoute = createRoute({
   summary: 'Change some settings: the values given are stored, `null` removes a stored one, the rest keep following their defaults',
   middleware: [limitBody(BODY_LIMITS.settings)] as const,
   request: { body: { content: { 'application/json': { schema: SettingsPatch } }, required: true } },
-  responses: { 200: json(Settings, 'Settings after the change'), ...errorResponses([400, 401, 413, 503], { 400: 'Invalid settings (`validation_error`, `unstorable_string`); `details` lists the fields' }) },
+  responses: { 200: json(Settings, 'Settings after the change'), ...errorResponses([400, 401, 413, 415, 503], { 400: 'Invalid settings (`validation_error`, `unstorable_string`); `details` lists the fields' }) },
 });
 
 export function settingsRoutes(deps: AppDeps) {

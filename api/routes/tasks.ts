@@ -45,7 +45,7 @@ const submitRoute = createRoute({
     200: { ...json(SubmitAccepted, 'Known task (a retry with the same Idempotency-Key)'), headers: { 'Idempotent-Replayed': { description: 'Always `true`', schema: { type: 'string', enum: ['true'] } } } },
     201: json(SubmitAccepted, 'Queued; its position in the workflow is known (`?wait=true`)'),
     202: json(SubmitAccepted, 'Committed in the ledger'),
-    ...errorResponses([400, 401, 409, 413, 422, 503], {
+    ...errorResponses([400, 401, 409, 413, 415, 422, 503], {
       409: '`already_running`/`already_queued` for a live dedupeKey (details.taskId), `task_id_taken`',
       422: '`unknown_task_type`, `invalid_payload` (details lists the fields), `idempotency_key_reused`',
       429: '`queue_full` (the account has maxQueuedPerAccount tasks queued), or `rate_limited` with Retry-After',
@@ -67,7 +67,7 @@ const batchRoute = createRoute({
   },
   responses: {
     202: json(BatchResult, 'Per-item results, in the order given'),
-    ...errorResponses([400, 401, 413, 422, 503], { 422: '`idempotency_key_reused`' }),
+    ...errorResponses([400, 401, 413, 415, 422, 503], { 422: '`idempotency_key_reused`' }),
   },
 });
 
