@@ -1,12 +1,12 @@
 /**
  * Cancels a task the relay has not yet handed to its workflow: only the ledger has it, so one statement
- * ends it (row, event, the account's stored queue length). False when the relay delivered it meanwhile;
+ * ends it (row and event). False when the relay delivered it meanwhile;
  * the workflow is then told instead. Should a relay have read the row just before, the workflow receives
  * a task the ledger already ended, and its claim finds it cancelled.
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { accountStates, taskEvents, tasks } from '../../db/schema';
+import { taskEvents, tasks } from '../../db/schema';
 
 export async function cancelUndelivered(db: Db, accountId: string, taskId: string, reason: string): Promise<boolean> {
   const error = JSON.stringify({ code: 'cancelled', message: reason });
@@ -18,9 +18,6 @@ export async function cancelUndelivered(db: Db, accountId: string, taskId: strin
     ), event AS (
       INSERT INTO ${taskEvents} (task_id, account_id, type, data)
       SELECT task_id, ${accountId}, 'cancelled', jsonb_build_object('error', ${error}::jsonb) FROM cancelled
-    ), shown AS (
-      UPDATE ${accountStates} SET queue_length = greatest(queue_length - 1, 0)
-      WHERE account_id = ${accountId} AND EXISTS (SELECT 1 FROM cancelled)
     )
     SELECT task_id FROM cancelled`);
   return (result as unknown as { rows: unknown[] }).rows.length > 0;

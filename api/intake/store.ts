@@ -4,8 +4,8 @@
  * here, before any 2xx: a task id another account owns, a reused Idempotency-Key, a full queue, a live
  * dedupe key. The relay (./relay.ts) then hands the rows to their account workflows.
  *
- * Guarantee: submissions to one account are serialised by a lock on its `account_states` row, taken in
- * account order (no deadlock between two batches). So within an account the checks see every earlier
+ * Guarantee: submissions to one account are serialised by a transaction-scoped advisory lock on the
+ * account, taken in account order (no deadlock between two batches). So within an account the checks see every earlier
  * acknowledged task, and `seq` order is acknowledgement order, which is the order the relay delivers in.
  * The partial unique index on live dedupe keys backs the check up.
  */
@@ -111,18 +111,17 @@ function rowsOf<T>(result: unknown): T[] {
   return (result as { rows: T[] }).rows;
 }
 
-/** Creates missing account rows and locks them all, in account order. */
+/** Advisory lock space of the intake's per-account locks (transaction-scoped). */
+const INTAKE_LOCK_SPACE = 1_651_470_960;
+
+/**
+ * Serialises the intake per account, in account order (so two batches never deadlock). An advisory lock,
+ * not the account's row: workers write that row all the time, and a submission must not wait for them.
+ */
 async function lockAccounts(tx: Tx, accountIds: string[]): Promise<void> {
-  const ids = jsonList(accountIds);
-  // A row this statement inserts is locked by the insert; the others by FOR UPDATE, in account order.
   await tx.execute(sql`
-    WITH created AS (
-      INSERT INTO ${accountStates} (account_id, state)
-      SELECT id, 'AVAILABLE' FROM jsonb_array_elements_text(${ids}) AS ids(id) ORDER BY id
-      ON CONFLICT DO NOTHING
-    )
-    SELECT account_id FROM ${accountStates}
-    WHERE account_id IN (SELECT jsonb_array_elements_text(${ids})) ORDER BY account_id FOR UPDATE`);
+    SELECT count(pg_advisory_xact_lock(${INTAKE_LOCK_SPACE}::int, hashtext(id)))
+    FROM (SELECT id FROM jsonb_array_elements_text(${jsonList(accountIds)}) AS ids(id) ORDER BY id) AS sorted`);
 }
 
 type ExistingTask = { accountId: string; status: string; requestHash: string | null };
@@ -197,7 +196,7 @@ function queueFull(accountId: string, limit: number): ApiError {
 
 /**
  * One statement: the task rows in order (so `seq` follows acknowledgement order), their `queued` events,
- * and each account's stored queue length until its workflow writes its own. Returns the ids inserted.
+ * and a row for each new account. Returns the ids inserted.
  */
 async function insertTasks(tx: Tx, items: IntakeItem[]): Promise<Set<string>> {
   if (items.length === 0) return new Set();
@@ -224,9 +223,9 @@ async function insertTasks(tx: Tx, items: IntakeItem[]): Promise<Set<string>> {
       RETURNING task_id, account_id, created_at
     ), events AS (
       INSERT INTO ${taskEvents} (task_id, account_id, type, at) SELECT task_id, account_id, 'queued', created_at FROM stored
-    ), shown AS (
-      UPDATE ${accountStates} AS a SET queue_length = a.queue_length + c.n
-      FROM (SELECT account_id, count(*)::int AS n FROM stored GROUP BY account_id) AS c WHERE a.account_id = c.account_id
+    ), accounts AS (
+      -- A new account is listed at once; its workflow's projection fills the row in (and never waits for us).
+      INSERT INTO ${accountStates} (account_id, state) SELECT DISTINCT account_id, 'AVAILABLE' FROM stored ON CONFLICT DO NOTHING
     )
     SELECT task_id FROM stored`));
   return new Set(inserted.map((r) => r.task_id));
