@@ -10,6 +10,7 @@ import type { AppEnv } from '../../api/app';
 import { bearerAuth } from '../../api/auth';
 import { healthRoutes, type HealthChecks } from '../../api/routes/health';
 import { loadConfig } from '../../config/env';
+import { enforceContract } from '../helpers/contract';
 
 const SECRET_DETAIL = 'connect ECONNREFUSED 10.9.8.7:7233 (internal-temporal.corp)';
 
@@ -36,6 +37,7 @@ function healthApp(keys: string[], temporalOk = () => true) {
   const app = new Hono<AppEnv>();
   app.use('*', bearerAuth(keys, () => true).identify);
   app.route('/', healthRoutes({ health, config }));
+  enforceContract(app); // every answer is checked against the OpenAPI document
   return { app, calls };
 }
 
