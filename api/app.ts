@@ -17,6 +17,7 @@ import { rateLimit } from './rate-limit';
 import type { Engine } from './engine';
 import type { Relay } from './intake/relay';
 import { ApiError, handleError } from './errors';
+import { ErrorBody } from './schemas';
 import { schemaOnlyHook, validationHook } from './validation';
 import { accountHealthRoutes } from './routes/account-health';
 import { accountRoutes } from './routes/accounts';
@@ -30,7 +31,7 @@ import { interactionRoutes } from './routes/interactions';
 import type { NotificationHub } from './notifications';
 import { settingsRoutes } from './routes/settings';
 import { taskRoutes } from './routes/tasks';
-import { deprecatedPathsLast, documentHead, errorResponses, json } from './routes/openapi';
+import { deprecatedPathsLast, documentHead, errorResponses, json, standardErrorResponses } from './routes/openapi';
 import { createRoute, z } from '@hono/zod-openapi';
 import packageJson from '../package.json' with { type: 'json' };
 
@@ -94,6 +95,8 @@ export function createApp(deps: Omit<AppDeps, 'validationHook'>, opts: { buildDa
 
   // Plain Hono routes (their answers are not zod-validated) are described for the document here.
   for (const route of [...healthDocs, ...prometheusDocs, ...dashboardDocs, ...documentDocs]) app.openAPIRegistry.registerPath(route);
+  app.openAPIRegistry.register('Error', ErrorBody); // the standard error answers refer to it
+  for (const { name, response } of standardErrorResponses()) app.openAPIRegistry.registerComponent('responses', name, response);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',

@@ -28,17 +28,17 @@ const retryAfter = {
   'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' as const, minimum: 0 } },
 };
 
-/** What each error status means on every route that can answer it; a route may say more. */
-const STANDARD: Record<ErrorStatus, string> = {
-  400: 'Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields',
-  401: 'Missing or wrong API key (`unauthorized`); only when the server has API_KEYS',
-  404: 'Not found',
-  409: 'Conflict with the state of the task or account',
-  413: 'Body too large (`payload_too_large`); the connection closes after the answer',
-  415: 'The body is not sent as JSON (`http_error`): send `Content-Type: application/json`',
-  422: 'Unprocessable',
-  429: 'Too many requests from this key or client address (`rate_limited`), with Retry-After',
-  503: 'Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After',
+/** What each error status means on every route that can answer it, and its name under components.responses. */
+const STANDARD: Record<ErrorStatus, { name: string; description: string }> = {
+  400: { name: 'InvalidRequest', description: 'Invalid request (`validation_error`, `invalid_json`, `unstorable_string`, …); `details` lists the fields' },
+  401: { name: 'Unauthorized', description: 'Missing or wrong API key (`unauthorized`); only when the server has API_KEYS' },
+  404: { name: 'NotFound', description: 'Not found' },
+  409: { name: 'Conflict', description: 'Conflict with the state of the task or account' },
+  413: { name: 'PayloadTooLarge', description: 'Body too large (`payload_too_large`); the connection closes after the answer' },
+  415: { name: 'UnsupportedMediaType', description: 'The body is not sent as JSON (`http_error`): send `Content-Type: application/json`' },
+  422: { name: 'Unprocessable', description: 'Unprocessable' },
+  429: { name: 'TooManyRequests', description: 'Too many requests from this key or client address (`rate_limited`), with Retry-After' },
+  503: { name: 'Unavailable', description: 'Postgres or Temporal unreachable right now (`database_unavailable`, `temporal_unavailable`), with Retry-After' },
 };
 export type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
 
@@ -47,16 +47,38 @@ const errorAnswer = (status: ErrorStatus, description: string) => ({
   ...(status === 429 || status === 503 ? { headers: retryAfter } : {}),
 });
 
+/** The standard answers some route refers to, for components.responses (see `standardErrorResponses`). */
+const referenced = new Set<ErrorStatus>();
+
 /**
- * The error answers a route may give, all in the one error shape: the statuses listed take their standard
- * description, `described` gives a route's own. 429 (the rate limit) applies to every route and is always in.
+ * The error answers a route may give, all in the one error shape: a status listed alone refers to its
+ * standard answer (components.responses), one in `described` is the route's own. 429 (the rate limit)
+ * applies to every route and is always in.
  */
 export function errorResponses<S extends ErrorStatus>(statuses: readonly S[], described: Partial<Record<S | 429, string>> = {}) {
-  const out = {} as Record<S | 429, ReturnType<typeof errorAnswer>>;
+  const out = {} as Record<S | 429, ReturnType<typeof errorAnswer> | { $ref: string }>;
   for (const status of [...new Set<ErrorStatus>([...statuses, 429])].sort()) {
-    out[status as S] = errorAnswer(status, (described as Record<number, string>)[status] ?? STANDARD[status]);
+    const own = (described as Record<number, string>)[status];
+    if (own) {
+      out[status as S] = errorAnswer(status, own);
+    } else {
+      referenced.add(status);
+      out[status as S] = { $ref: `#/components/responses/${STANDARD[status].name}` };
+    }
   }
   return out;
+}
+
+/** The standard error answers the routes refer to, by name (registered by createApp once every route is defined). */
+export function standardErrorResponses() {
+  return [...referenced].sort().map((status) => ({
+    name: STANDARD[status].name,
+    response: {
+      description: STANDARD[status].description,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      ...(status === 429 || status === 503 ? { headers: retryAfter } : {}),
+    },
+  }));
 }
 
 /**

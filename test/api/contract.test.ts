@@ -19,6 +19,7 @@ function app() {
     if (id === 'teapot') return c.json({ error: { code: 'teapot', message: 'no', details: null } }, 418 as never);
     if (id === 'text') return c.text('plain');
     if (id === 'missing') return c.json({ error: { code: 'task_not_found', message: 'no' } }, 404);
+    if (id === 'extra') return c.json({ error: { code: 'validation_error', message: 'no', details: null }, hint: 'x' }, 400);
     return c.json(task);
   });
   a.get('/api/tasks/:taskId/events', (c) =>
@@ -47,6 +48,7 @@ describe('contract check', () => {
     await expect(a.request('/api/tasks/teapot')).rejects.toThrow(/418: status not documented/);
     await expect(a.request('/api/tasks/text')).rejects.toThrow(/media type text\/plain not documented/);
     await expect(a.request('/api/tasks/missing')).rejects.toThrow(ContractViolation); // error without details
+    await expect(a.request('/api/tasks/extra')).rejects.toThrow(/additional properties: hint/); // a shared answer (components.responses)
     await expect(a.request('/nowhere')).rejects.toThrow(/no documented operation/);
   });
 

@@ -25,7 +25,7 @@ interface Operation {
   pattern: RegExp;
   variables: number;
   pointer: string;
-  responses: Record<string, { content?: Record<string, { schema?: Json }> }>;
+  responses: Record<string, { $ref?: string; content?: Record<string, { schema?: Json }> }>;
 }
 
 export class ContractViolation extends Error {
@@ -129,7 +129,10 @@ export async function checkAnswer(request: Request, response: Response): Promise
     validate(c, 'openapi.json#/components/schemas/Error', await readJson(), () => `${method} ${path} → ${status}: not the error shape`);
     return response;
   }
-  const documented = op.responses[String(status)];
+  // A response may be a reference to a shared one (components.responses).
+  const answer = op.responses[String(status)];
+  const base = answer?.$ref ? `openapi.json${answer.$ref}` : `${op.pointer}/${status}`;
+  const documented = answer?.$ref ? (c.at(base) as Operation['responses'][string]) : answer;
   if (!documented) fail(`status not documented for ${op.method} ${op.template} (documented: ${Object.keys(op.responses).join(', ')})`, method, path, status, '');
   const content = documented.content ?? {};
   if (Object.keys(content).length === 0) {
@@ -139,7 +142,7 @@ export async function checkAnswer(request: Request, response: Response): Promise
   }
   const media = content[type];
   if (!media) fail(`media type ${type || '(none)'} not documented (documented: ${Object.keys(content).join(', ')})`, method, path, status, '');
-  const pointer = `${op.pointer}/${status}/content/${escapePointer(type)}/schema`;
+  const pointer = `${base}/content/${escapePointer(type)}/schema`;
   const where = () => `${method} ${path} → ${status} (${op.method} ${op.template}): the body does not match the document`;
   if (type === 'application/json') validate(c, pointer, await readJson(), where);
   if (type === 'text/event-stream' && response.body) return checkedStream(c, pointer, response, `${method} ${path}`);
