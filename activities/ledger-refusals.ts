@@ -7,13 +7,12 @@
  * - Anything else Postgres refuses as data (SQLSTATE class 22) or as a constraint (class 23), such as a
  *   handler's result holding a NUL, fails the task with code `ledger_refused` and Postgres' reason.
  */
-// eslint-disable-next-line no-control-regex -- finding NUL is the point
-const UNSTORABLE_CHARS = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+import { replaceUnstorableChars } from '../db/unstorable-text';
 
 export function storableText(s: string): string;
 export function storableText(s: string | null): string | null;
 export function storableText(s: string | null): string | null {
-  return s === null ? null : s.replace(UNSTORABLE_CHARS, '\uFFFD');
+  return s === null ? null : replaceUnstorableChars(s);
 }
 
 export function storableError(e: { code: string; message: string }): { code: string; message: string } {

@@ -4,14 +4,12 @@
  * refuses its `\uD800` escape; in `text` it would silently become U+FFFD). Object keys count too. Nesting is
  * bounded so that no later step (serialising, Postgres' parser) meets a structure too deep for it.
  */
+import { hasUnstorableChars } from '../db/unstorable-text';
 import { ApiError } from './errors';
 
 /** Deepest nesting of arrays and objects accepted in a request body (a task's payload included). */
 export const MAX_JSON_DEPTH = 32;
 
-// A NUL, a high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
-// eslint-disable-next-line no-control-regex -- finding NUL is the point
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export interface Unstorable {
   code: 'unstorable_string' | 'too_deep';
@@ -30,7 +28,7 @@ export function findUnstorable(value: unknown, maxDepth = MAX_JSON_DEPTH): Unsto
     const { v, path } = stack.pop()!;
     const where = path.length ? path.join('.') : '(root)';
     if (typeof v === 'string') {
-      if (UNSTORABLE.test(v)) return { code: 'unstorable_string', path: where, message: `${where} contains ${describe(v)}, which cannot be stored` };
+      if (hasUnstorableChars(v)) return { code: 'unstorable_string', path: where, message: `${where} contains ${describe(v)}, which cannot be stored` };
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
@@ -42,7 +40,7 @@ export function findUnstorable(value: unknown, maxDepth = MAX_JSON_DEPTH): Unsto
       continue;
     }
     for (const [key, item] of Object.entries(v)) {
-      if (UNSTORABLE.test(key)) {
+      if (hasUnstorableChars(key)) {
         return { code: 'unstorable_string', path: where, message: `a key in ${where} contains ${describe(key)}, which cannot be stored` };
       }
       stack.push({ v: item, path: [...path, key] });
