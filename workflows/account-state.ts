@@ -406,6 +406,11 @@ export function planRun(state: AccountState, headId: string, nowMs: number, max:
   return followers;
 }
 
+/** How long one run of a task of this type may take: its type's own timeout, or the default. */
+export function taskTimeoutFor(settings: EngineSettings, type: string): number {
+  return settings.taskTimeoutMsByType?.[type] ?? settings.taskTimeoutMs;
+}
+
 /** The failure type of a run's activity that could not reach the ledger (no fault of its task). */
 export const LEDGER_UNAVAILABLE = 'ledger_unavailable';
 

@@ -46,6 +46,7 @@ import {
   runGoesOnAfter,
   settle,
   startManualCooldown,
+  taskTimeoutFor,
   suspend as suspendAccount,
   updateSettings,
   view,
@@ -305,7 +306,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
     projectionDirty = false; // runTask writes the projection with the task's start
     const { task, fencingToken } = running;
     const { runTask } = proxyActivities<Activities>({
-      startToCloseTimeout: state.settings.taskTimeoutMs,
+      startToCloseTimeout: taskTimeoutFor(state.settings, task.type),
       heartbeatTimeout: options.heartbeatTimeoutMs,
       retry: taskRetryPolicy(state.settings),
       summary: `task ${task.taskId} ${task.type}`,
@@ -371,7 +372,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
     const windowMs = options.runWindowMs ?? 1000;
     const { runTasks } = proxyActivities<Activities>({
       // Every member gets a whole task timeout: none starts after the window.
-      startToCloseTimeout: state.settings.taskTimeoutMs + (members.length > 1 ? windowMs : 0),
+      startToCloseTimeout: Math.max(...members.map((m) => taskTimeoutFor(state.settings, m.type))) + (members.length > 1 ? windowMs : 0),
       heartbeatTimeout: options.heartbeatTimeoutMs,
       retry: taskRetryPolicy(state.settings),
       // Wait for the activity to stop: the account's next task must not start beside a cancelled one.

@@ -67,6 +67,8 @@ export interface EngineSettings {
   longCooldownMs: number;
   maxQueuedPerAccount: number;
   taskTimeoutMs: number;
+  /** A task type's own timeout, where it has one; absent in histories recorded before it existed. */
+  taskTimeoutMsByType?: Record<string, number>;
   maxAttempts: number;
   retryInitialMs: number;
   retryMaxMs: number;
