@@ -5,7 +5,15 @@
  * Column names are snake_case in SQL (drizzle `casing: 'snake_case'`).
  */
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+/**
+ * A task holds its dedupe key while it is queued or running and no operator has released it. One
+ * predicate for the unique index that enforces the lock and for every read of holders (the intake's
+ * check, the dedupe-key list and release, the held-keys metric), so they cannot disagree. Unqualified
+ * column names: use it in statements over `tasks` alone.
+ */
+export const holdsDedupeKey = sql`dedupe_key IS NOT NULL AND dedupe_released_at IS NULL AND status IN ('queued', 'running')`;
 
 const tz = (name?: string) => (name ? timestamp(name, { withTimezone: true, mode: 'date' }) : timestamp({ withTimezone: true, mode: 'date' }));
 
@@ -46,6 +54,17 @@ export const tasks = pgTable(
     deliveredAt: tz(),
     /** Fingerprint of the request that created the task under an `Idempotency-Key` (a retry must match). */
     requestHash: text(),
+    /**
+     * When an operator force-released the task's dedupe key (DELETE /api/accounts/{id}/dedupe-keys/{key}):
+     * the task runs on and keeps `dedupe_key` as the record of what it held, but no longer holds it.
+     */
+    dedupeReleasedAt: tz(),
+    /**
+     * Whether the task had to wait for another task of its account: set once, by a trigger, when the task
+     * first starts (migration 0007): the account's previous task to start had not finished when this one
+     * was acknowledged. `totalConcurrencyBlocks` counts these.
+     */
+    waitedForAccount: boolean().notNull().default(false),
     updatedAt: tz().notNull().defaultNow(),
   },
   (t) => [
@@ -58,7 +77,11 @@ export const tasks = pgTable(
     // What an account's workflow holds (delivered and live): the relay fills it up to a window.
     index('tasks_delivered_live_idx').on(t.accountId).where(sql`status IN ('queued', 'running') AND delivered_at IS NOT NULL`),
     // A live dedupe key is a lock: one queued or running task per (account, key), enforced at intake.
-    uniqueIndex('tasks_live_dedupe_key_idx').on(t.accountId, t.dedupeKey).where(sql`dedupe_key IS NOT NULL AND status IN ('queued', 'running')`),
+    uniqueIndex('tasks_live_dedupe_key_idx').on(t.accountId, t.dedupeKey).where(holdsDedupeKey),
+    // The previous task to start on an account (the trigger that sets waited_for_account reads it).
+    index('tasks_account_started_idx').on(t.accountId, t.startedAt.desc()).where(sql`started_at IS NOT NULL`),
+    // totalConcurrencyBlocks: counted from this index alone.
+    index('tasks_waited_for_account_idx').on(t.accountId).where(sql`waited_for_account`),
   ],
 );
 
