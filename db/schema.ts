@@ -96,7 +96,11 @@ export const taskEvents = pgTable(
     at: tz().notNull().defaultNow(),
     data: jsonb(),
   },
-  (t) => [index('task_events_task_idx').on(t.taskId, t.id)],
+  (t) => [
+    index('task_events_task_idx').on(t.taskId, t.id),
+    // The overview's time series (api/series-queries.ts): events of a window, by time and type.
+    index('task_events_at_idx').on(t.at, t.type),
+  ],
 );
 
 /** The latest known state of each account, written by its workflow's activities. */
@@ -131,6 +135,27 @@ export const accountStates = pgTable(
     updatedAt: tz().notNull().defaultNow(),
   },
   (t) => [index('account_states_state_idx').on(t.state, t.accountId)],
+);
+
+/**
+ * Each account's cooldowns, oldest to newest, for the account timeline: written by a trigger on
+ * `account_states` (migration 0008) whenever `cooldown_until` changes, so every writer of the state row
+ * records them without knowing. The trigger keeps the newest 100 per account; the rows go with the account.
+ */
+export const accountCooldowns = pgTable(
+  'account_cooldowns',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    accountId: text().notNull().references(() => accountStates.accountId, { onDelete: 'cascade' }),
+    /** When the state row took the cooldown (the writer's transaction time). */
+    startedAt: tz().notNull().defaultNow(),
+    /** When it was set to end. */
+    until: tz().notNull(),
+    /** When it ended, if the row changed before `until` came (ended early, replaced), or once it came. */
+    endedAt: tz(),
+    reason: text(),
+  },
+  (t) => [index('account_cooldowns_account_idx').on(t.accountId, t.id.desc())],
 );
 
 /** Persisted settings: one row, key 'global'. */
