@@ -25,6 +25,8 @@ import { healthDocs, healthRoutes, type HealthChecks } from './routes/health';
 import { createApiMetrics, prometheusDocs, prometheusRoutes } from './routes/prometheus';
 import { metricsRoutes } from './routes/metrics';
 import { dashboardMetricsRoutes } from './routes/dashboard-metrics';
+import { metricsSeriesRoutes } from './routes/metrics-series';
+import { accountTimelineRoutes } from './routes/account-timeline';
 import { DASHBOARD_PUBLIC_PATHS, dashboardDocs, dashboardRoutes } from './routes/dashboard';
 import { eventRoutes } from './routes/events';
 import { interactionRoutes } from './routes/interactions';
@@ -83,10 +85,12 @@ export function createApp(deps: Omit<AppDeps, 'validationHook'>, opts: { buildDa
   app.route('/', taskRoutes(full));
   app.route('/', accountRoutes(full));
   app.route('/', accountHealthRoutes(full));
+  app.route('/', accountTimelineRoutes(full));
   // The account collections at their old, deprecated paths: after every /api/accounts/{accountId}/… route.
   app.route('/', accountRoutes(full, 'legacy'));
   app.route('/', accountHealthRoutes(full, 'legacy'));
   app.route('/', metricsRoutes(full));
+  app.route('/', metricsSeriesRoutes(full));
   app.route('/', settingsRoutes(full));
   app.route('/', interactionRoutes(full));
   app.route('/', eventRoutes(full));
