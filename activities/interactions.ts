@@ -16,18 +16,16 @@ import type { Context } from '@temporalio/activity';
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/settings';
-import type { Db } from '../db/client';
+import type { Db, Tx } from '../db/client';
 import { interactionEvents, interactionLatest, tasks } from '../db/schema';
 import { classifyError, DedupeHitError, errorMessage, PermanentError, StaleAttemptError, type MessageRule } from './errors';
-import type { Lease } from './ledger';
+import { holdsLease, type Lease } from './ledger/lease';
 
 export type InteractionStatus = 'success' | 'failed' | 'skipped' | 'retry' | 'dedupe_hit';
 export const INTERACTION_STATUSES: readonly InteractionStatus[] = ['success', 'failed', 'skipped', 'retry', 'dedupe_hit'];
 
 /** `interaction_latest.status` of a claimed row whose call has not finished. */
 export const IN_PROGRESS = 'in_progress';
-
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export interface EngageScope {
   db: Db;
@@ -53,21 +51,6 @@ export interface InteractionKey {
 const msInterval = (ms: number) => sql`(${ms}::double precision * interval '1 millisecond')`;
 const keyIs = (k: InteractionKey): SQL =>
   and(eq(interactionLatest.accountId, k.accountId), eq(interactionLatest.target, k.target), eq(interactionLatest.action, k.action))!;
-
-/** Locks the task's ledger row against a newer attempt until the transaction ends; false when stale. */
-async function holdsLease(tx: Tx, taskId: string, lease: Lease): Promise<boolean> {
-  const rows = await tx
-    .select({ taskId: tasks.taskId })
-    .from(tasks)
-    .where(and(
-      eq(tasks.taskId, taskId),
-      eq(tasks.status, 'running'),
-      eq(tasks.fencingToken, lease.fencingToken),
-      eq(tasks.activityAttempt, lease.activityAttempt),
-    ))
-    .for('share');
-  return rows.length > 0;
-}
 
 /**
  * Claims (account, target, action) for `taskId` until `claimTtlMs` from now. Returns null when the target

@@ -4,18 +4,13 @@
  * holds the task, so a stale attempt cannot overwrite what a newer one recorded.
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../db/client';
+import type { Db, Tx, Writer } from '../db/client';
 import { accountErrors, accountStates, taskEvents, tasks } from '../db/schema';
+import { claimableBy, heldBy, holdsLease, type Lease } from './ledger/lease';
 import { isDataRefusal, refusalMessage, storableError, storableText } from './ledger-refusals';
 import type { AccountView, RecordAccountInput, RecordAccountResult, RunMemberFact, TaskOutcome, TaskRecord, TaskSpec } from '../workflows/types';
 
-export interface Lease {
-  fencingToken: number;
-  activityAttempt: number;
-}
-
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-type Writer = Db | Tx;
+export type { Lease } from './ledger/lease';
 
 const LIVE = ['queued', 'running'];
 
@@ -265,7 +260,7 @@ export async function startAttempt(
         and(
           eq(tasks.taskId, taskId),
           inArray(tasks.status, LIVE),
-          sql`(${tasks.fencingToken} IS NULL OR (${tasks.fencingToken}, ${tasks.activityAttempt}) < (${lease.fencingToken}::bigint, ${lease.activityAttempt}::int))`,
+          claimableBy(lease),
         ),
       )
       .returning({ attempts: tasks.attempts, accountId: tasks.accountId, payload: tasks.payload });
@@ -321,8 +316,7 @@ async function claimFollower(
       SET status = 'running', attempts = attempts + 1, fencing_token = ${lease.fencingToken}::bigint,
           activity_attempt = ${lease.activityAttempt}::int, started_at = coalesce(started_at, ${now}::timestamptz),
           updated_at = ${now}::timestamptz
-      WHERE task_id = ${taskId} AND ${claimable}
-        AND (fencing_token IS NULL OR (fencing_token, activity_attempt) < (${lease.fencingToken}::bigint, ${lease.activityAttempt}::int))
+      WHERE task_id = ${taskId} AND ${claimable} AND ${claimableBy(lease)}
       RETURNING attempts, account_id, payload
     ), started AS (
       INSERT INTO ${taskEvents} (task_id, account_id, type, at, data)
@@ -383,14 +377,6 @@ async function readMembers(tx: Tx, members: { taskId: string; fencingToken: numb
     return { taskId, state: 'finished', outcome: outcomeFromRow(row) };
   });
 }
-
-const isCurrent = (taskId: string, lease: Lease) =>
-  and(
-    eq(tasks.taskId, taskId),
-    eq(tasks.status, 'running'),
-    eq(tasks.fencingToken, lease.fencingToken),
-    eq(tasks.activityAttempt, lease.activityAttempt),
-  );
 
 /**
  * Records how the attempt ended: a terminal status, or `queued` again after a rate limit. Returns false
@@ -463,8 +449,7 @@ async function writeFinish(db: Db, accountId: string, taskId: string, lease: Lea
           result = CASE WHEN ${outcome.kind === 'succeeded'}::boolean THEN ${result}::jsonb ELSE result END,
           finished_at = CASE WHEN ${finished}::boolean THEN ${now}::timestamptz ELSE finished_at END,
           updated_at = ${now}::timestamptz
-      WHERE task_id = ${taskId} AND status = 'running'
-        AND fencing_token = ${lease.fencingToken}::bigint AND activity_attempt = ${lease.activityAttempt}::int
+      WHERE ${heldBy(taskId, lease)}
       RETURNING task_id
     )
     INSERT INTO ${taskEvents} (task_id, account_id, type, at, data)
@@ -473,23 +458,17 @@ async function writeFinish(db: Db, accountId: string, taskId: string, lease: Lea
   return (written as unknown as { rows: unknown[] }).rows.length > 0;
 }
 
-/** Whether `lease` still holds the task, keeping a newer attempt from taking it until the transaction ends. */
-async function holdsTask(tx: Tx, taskId: string, lease: Lease): Promise<boolean> {
-  const held = await tx.select({ taskId: tasks.taskId }).from(tasks).where(isCurrent(taskId, lease)).for('share');
-  return held.length > 0;
-}
-
 /** A progress event from the handler; dropped when the attempt no longer holds the task. */
 export async function recordProgress(db: Db, accountId: string, taskId: string, lease: Lease, data: Record<string, unknown>): Promise<void> {
   await db.transaction(async (tx) => {
-    if (await holdsTask(tx, taskId, lease)) await tx.insert(taskEvents).values({ taskId, accountId, type: 'progress', data });
+    if (await holdsLease(tx, taskId, lease)) await tx.insert(taskEvents).values({ taskId, accountId, type: 'progress', data });
   });
 }
 
 /** A transient failure that Temporal will retry; dropped when the attempt no longer holds the task. */
 export async function recordRetry(db: Db, accountId: string, taskId: string, lease: Lease, error: { code: string; message: string }): Promise<void> {
   await db.transaction(async (tx) => {
-    if (!(await holdsTask(tx, taskId, lease))) return;
+    if (!(await holdsLease(tx, taskId, lease))) return;
     await tx.insert(taskEvents).values({ taskId, accountId, type: 'retry', data: { error: storableError(error), activityAttempt: lease.activityAttempt } });
   });
 }
@@ -506,7 +485,7 @@ export async function recordAccountError(
   lease?: Lease,
 ): Promise<void> {
   await db.transaction(async (tx) => {
-    if (lease && !(await holdsTask(tx, e.taskId, lease))) return;
+    if (lease && !(await holdsLease(tx, e.taskId, lease))) return;
     await tx.insert(accountErrors).values({ ...e, code: storableText(e.code), message: storableText(e.message.slice(0, 2000)) });
     await tx.execute(sql`
       DELETE FROM ${accountErrors}

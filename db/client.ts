@@ -13,6 +13,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import type { Assume } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -20,7 +21,22 @@ import pg from 'pg';
 import type { Logger } from '../config/logger';
 import * as schema from './schema';
 
-export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/**
+ * What `db.execute` answers on either driver: node-postgres' `QueryResult` and PGlite's `Results` both
+ * carry the rows, so `db.execute<Row>(query)` is typed the same whichever driver runs it.
+ */
+export interface QueryResultHKT extends PgQueryResultHKT {
+  type: QueryRows<Assume<this['row'], Record<string, unknown>>>;
+}
+export interface QueryRows<Row> {
+  rows: Row[];
+}
+
+export type Db = PgDatabase<QueryResultHKT, typeof schema>;
+/** A transaction opened by `db.transaction`. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/** Where a write may go: straight to the database or inside a transaction. */
+export type Writer = Db | Tx;
 
 /** A plain parameterised statement ($1, $2, ...) on one connection; answers its rows. */
 export type Query = <R>(text: string, params?: unknown[]) => Promise<R[]>;
