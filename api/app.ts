@@ -33,6 +33,7 @@ import { interactionRoutes } from './routes/interactions';
 import type { NotificationHub } from './notifications';
 import { settingsRoutes } from './routes/settings';
 import { taskRoutes } from './routes/tasks';
+import { retentionRoutes } from './routes/retention';
 import { deprecatedPathsLast, documentHead, errorResponses, json, standardErrorResponses } from './routes/openapi';
 import { createRoute, z } from '@hono/zod-openapi';
 import packageJson from '../package.json' with { type: 'json' };
@@ -83,6 +84,7 @@ export function createApp(deps: Omit<AppDeps, 'validationHook'>, opts: { buildDa
   app.route('/', healthRoutes(full));
   app.route('/', prometheusRoutes(metrics.registry));
   app.route('/', taskRoutes(full));
+  app.route('/', retentionRoutes(full));
   app.route('/', accountRoutes(full));
   app.route('/', accountHealthRoutes(full));
   app.route('/', accountTimelineRoutes(full));

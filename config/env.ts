@@ -129,6 +129,8 @@ const schema = z.object({
   RETRY_MAX_SECONDS: positiveNumber.default(60),
   BREAKER_FAILURE_THRESHOLD: positiveInt.default(5),
   EVENT_RETENTION_DAYS: positiveNumber.default(90),
+  /** Finished tasks (and their events) and idle accounts older than this many days are deleted. (Default: 30) */
+  TASK_RETENTION_DAYS: positiveNumber.default(30),
 });
 
 /** Every variable Baton reads (docs/operations.md and the compose test check against this list). */

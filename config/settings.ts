@@ -46,6 +46,9 @@ export const settingsSchema = z
       .number().int().min(1).max(1000)
       .describe('Consecutive failures of any kind that open the circuit breaker'),
     eventRetentionDays: z.number().positive().max(36_500).describe('Interaction events older than this are deleted'),
+    taskRetentionDays: z
+      .number().positive().max(36_500)
+      .describe('Finished tasks (with their events) and idle accounts without tasks older than this are deleted'),
   })
   .strict();
 
@@ -81,6 +84,7 @@ export const SETTING_VARIABLES = {
   errorRules: null,
   breakerFailureThreshold: 'BREAKER_FAILURE_THRESHOLD',
   eventRetentionDays: 'EVENT_RETENTION_DAYS',
+  taskRetentionDays: 'TASK_RETENTION_DAYS',
 } as const satisfies Record<keyof Settings, keyof Config | null>;
 
 /** For each setting, where its effective value comes from, given what the settings row stores. */
@@ -121,6 +125,7 @@ export function defaultSettings(config: Config): Settings {
     errorRules: DEFAULT_ERROR_RULES,
     breakerFailureThreshold: config.BREAKER_FAILURE_THRESHOLD,
     eventRetentionDays: config.EVENT_RETENTION_DAYS,
+    taskRetentionDays: config.TASK_RETENTION_DAYS,
   };
 }
 
