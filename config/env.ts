@@ -36,6 +36,11 @@ const schema = z.object({
   TEMPORAL_UI_URL: z.string().url().optional(),
   /** Postgres connection string; when unset an embedded PGlite database under BATON_DATA_DIR is used. */
   DATABASE_URL: z.string().min(1).optional(),
+  /**
+   * `npm run temporal:server` only: the PostgreSQL server and main database of the Temporal server; its
+   * visibility database is `<name>_visibility`. (Default: postgres://postgres@127.0.0.1:5432/temporal)
+   */
+  TEMPORAL_DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/temporal'),
   /** Directory for the embedded database and the dev server's SQLite file. (Default: .data) */
   BATON_DATA_DIR: z.string().min(1).default('.data'),
   /** Comma-separated API keys; when set every route but /health needs `Authorization: Bearer <key>`. */

@@ -30,7 +30,7 @@ export function cachedCliPath(): string {
   return path.join(homeDir(), '.cache', 'baton', 'bin', 'temporal');
 }
 
-async function isExecutableFile(file: string): Promise<boolean> {
+export async function isExecutableFile(file: string): Promise<boolean> {
   try {
     const s = await stat(file);
     if (!s.isFile()) return false;
@@ -42,7 +42,7 @@ async function isExecutableFile(file: string): Promise<boolean> {
 }
 
 /** The first executable `name` on PATH, or undefined. */
-async function whichOnPath(name: string): Promise<string | undefined> {
+export async function whichOnPath(name: string): Promise<string | undefined> {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, name);
@@ -52,7 +52,7 @@ async function whichOnPath(name: string): Promise<string | undefined> {
 }
 
 /** Runs a command, forwarding each output line to `log`; resolves with the exit code. */
-function runStreaming(cmd: string, args: string[], env: NodeJS.ProcessEnv, log: Log): Promise<number> {
+export function runStreaming(cmd: string, args: string[], env: NodeJS.ProcessEnv, log: Log): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const forward = (chunk: Buffer | string, state: { rest: string }) => {
@@ -154,7 +154,7 @@ export function freePort(): Promise<number> {
 }
 
 /** True when something accepts TCP connections on host:port within `timeoutMs`. */
-function canConnect(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+export function canConnect(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
     const done = (ok: boolean) => {
@@ -239,11 +239,14 @@ const LATENCY_DYNAMIC_CONFIG = [
  * unknown key is ignored by the server; a CLI that rejects one makes the start fail early, and the start is
  * retried once without them.
  */
-const OPTIONAL_DYNAMIC_CONFIG = [
+export const OPTIONAL_DYNAMIC_CONFIG = [
   'frontend.enableUpdateWorkflowExecution=true',
   'frontend.workerVersioningDataAPIs=false',
   ...LATENCY_DYNAMIC_CONFIG,
 ];
+
+/** Given to every dev server (temporal/dynamicconfig.yaml has it too, for the real server). */
+export const REQUIRED_DYNAMIC_CONFIG = 'system.enableActivityEagerExecution=true';
 
 function buildArgs(opts: DevServerOptions, ip: string, ui: boolean, help: string, withOptional: boolean): string[] {
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(opts.port)];
@@ -255,7 +258,7 @@ function buildArgs(opts: DevServerOptions, ip: string, ui: boolean, help: string
   if (help.includes('--sqlite-pragma')) {
     for (const pragma of opts.sqlitePragmas ?? ['journal_mode=wal', 'synchronous=normal']) args.push('--sqlite-pragma', pragma);
   }
-  args.push('--dynamic-config-value', 'system.enableActivityEagerExecution=true');
+  args.push('--dynamic-config-value', REQUIRED_DYNAMIC_CONFIG);
   if (withOptional && help.includes('--dynamic-config-value')) {
     for (const kv of OPTIONAL_DYNAMIC_CONFIG) args.push('--dynamic-config-value', kv);
   }
