@@ -27,6 +27,7 @@ import { metricsRoutes } from './routes/metrics';
 import { dashboardMetricsRoutes } from './routes/dashboard-metrics';
 import { metricsSeriesRoutes } from './routes/metrics-series';
 import { accountTimelineRoutes } from './routes/account-timeline';
+import { dedupeKeyRoutes } from './routes/dedupe-keys';
 import { DASHBOARD_PUBLIC_PATHS, dashboardDocs, dashboardRoutes } from './routes/dashboard';
 import { eventRoutes } from './routes/events';
 import { interactionRoutes } from './routes/interactions';
@@ -88,6 +89,7 @@ export function createApp(deps: Omit<AppDeps, 'validationHook'>, opts: { buildDa
   app.route('/', accountRoutes(full));
   app.route('/', accountHealthRoutes(full));
   app.route('/', accountTimelineRoutes(full));
+  app.route('/', dedupeKeyRoutes(full));
   // The account collections at their old, deprecated paths: after every /api/accounts/{accountId}/… route.
   app.route('/', accountRoutes(full, 'legacy'));
   app.route('/', accountHealthRoutes(full, 'legacy'));

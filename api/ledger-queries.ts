@@ -7,6 +7,7 @@ import type { Db } from '../db/client';
 import { accountStates, tasks } from '../db/schema';
 import type { WaitingReason } from '../workflows/types';
 import { ApiError } from './errors';
+import { queuedPlaces, waitingReasonFor, type QueuedPlace } from './queued-places';
 
 type TaskRow = typeof tasks.$inferSelect;
 type AccountRow = typeof accountStates.$inferSelect;
@@ -29,14 +30,7 @@ export function decodeCursor(cursor: string, shape: ('string' | 'number')[]): (s
   throw new ApiError(400, 'invalid_cursor', 'the cursor is not one this API handed out');
 }
 
-export function waitingReasonFor(account: AccountRow | undefined, runAfter: Date | null, now = new Date()): WaitingReason {
-  if (account?.state === 'SUSPENDED') return 'account_suspended';
-  if (account?.cooldownUntil && account.cooldownUntil > now) return 'account_cooldown';
-  if (runAfter && runAfter > now) return 'scheduled';
-  return 'account_busy';
-}
-
-export function taskView(row: TaskRow, extra: { position?: number; waitingReason?: WaitingReason } = {}) {
+export function taskView(row: TaskRow, extra: QueuedPlace | Record<string, never> = {}) {
   return {
     taskId: row.taskId,
     accountId: row.accountId,
@@ -46,6 +40,7 @@ export function taskView(row: TaskRow, extra: { position?: number; waitingReason
     ...extra,
     attempts: row.attempts,
     ...(row.dedupeKey ? { dedupeKey: row.dedupeKey } : {}),
+    ...(row.dedupeReleasedAt ? { dedupeReleasedAt: iso(row.dedupeReleasedAt) } : {}),
     priority: row.priority,
     ...(row.runAfter ? { runAfter: iso(row.runAfter) } : {}),
     createdAt: row.createdAt.toISOString(),
@@ -89,58 +84,91 @@ export async function getAccountRow(db: Db, accountId: string): Promise<AccountR
 /** Queue order as the workflow keeps it: priority first, then the order it recorded them in. */
 const queueOrder = [desc(tasks.priority), asc(tasks.seq)];
 
-/** A task with its position and waiting reason while it is queued. */
+/** A task with its position, waiting reason and expected start while it is queued. */
 export async function getTask(db: Db, taskId: string) {
   const row = await getTaskRow(db, taskId);
   if (!row) return undefined;
   if (row.status !== 'queued') return taskView(row);
-  const [ahead] = await db
-    .select({ n: count() })
-    .from(tasks)
-    .where(
-      and(
-        eq(tasks.accountId, row.accountId),
-        eq(tasks.status, 'queued'),
-        or(gt(tasks.priority, row.priority), and(eq(tasks.priority, row.priority), lt(tasks.seq, row.seq))),
-      ),
-    );
-  const account = await getAccountRow(db, row.accountId);
-  return taskView(row, { position: ahead?.n ?? 0, waitingReason: waitingReasonFor(account, row.runAfter) });
+  const places = await queuedPlaces(db, [row]);
+  return taskView(row, places.get(row.taskId) ?? {});
 }
 
 export interface ListTasksFilter {
   accountId?: string | undefined;
   status?: string | undefined;
   type?: string | undefined;
+  /** Queued tasks waiting for this reason only (implies status `queued`). */
+  waitingReason?: WaitingReason | undefined;
+  /** `newest` first (the default) or `oldest` first. */
+  order?: 'newest' | 'oldest' | undefined;
   limit: number;
   cursor?: string | undefined;
 }
 
-/** Newest first, keyset-paged on (createdAt, taskId) so pages never skip or repeat a row. */
+/**
+ * A filter by waiting reason is applied to the rows as read (the reason comes from one function,
+ * `waitingReasonFor`, not from a second copy of it in SQL), so a page reads at most this many batches of
+ * `limit` rows: a rare reason may give a page shorter than `limit`, whose `nextCursor` goes on from there.
+ */
+const REASON_SCAN_BATCHES = 10;
+
+/**
+ * Keyset-paged on (createdAt, taskId) so pages never skip or repeat a row; newest first unless `oldest`.
+ * Queued tasks carry their position, waiting reason and expected start.
+ */
 export async function listTasks(db: Db, f: ListTasksFilter) {
+  const oldest = f.order === 'oldest';
+  if (f.waitingReason && f.status && f.status !== 'queued') {
+    throw new ApiError(400, 'validation_error', 'waitingReason applies to queued tasks only: leave status out or make it queued');
+  }
   const where: SQL[] = [];
   if (f.accountId) where.push(eq(tasks.accountId, f.accountId));
-  if (f.status) where.push(eq(tasks.status, f.status));
+  const status = f.waitingReason ? 'queued' : f.status;
+  if (status) where.push(eq(tasks.status, status));
   if (f.type) where.push(eq(tasks.type, f.type));
+  let after: { at: Date; id: string } | null = null;
   if (f.cursor) {
-    const [at, id] = decodeCursor(f.cursor, ['string', 'string']) as [string, string];
-    const atDate = new Date(at);
-    if (Number.isNaN(atDate.getTime())) throw new ApiError(400, 'invalid_cursor', 'the cursor is not one this API handed out');
-    where.push(or(lt(tasks.createdAt, atDate), and(eq(tasks.createdAt, atDate), lt(tasks.taskId, id)))!);
+    const parts = decodeCursor(f.cursor, oldest ? ['string', 'string', 'string'] : ['string', 'string']) as string[];
+    const at = new Date(parts[0]!);
+    if (Number.isNaN(at.getTime()) || (oldest && parts[2] !== 'oldest')) throw new ApiError(400, 'invalid_cursor', 'the cursor is not one this API handed out');
+    after = { at, id: parts[1]! };
   }
-  const rows = await db
-    .select()
-    .from(tasks)
-    .where(where.length ? and(...where) : undefined)
-    // NULLS LAST as the indexes are built (a plain DESC means NULLS FIRST and would sort the whole table).
-    .orderBy(sql`${tasks.createdAt} desc nulls last`, sql`${tasks.taskId} desc nulls last`)
-    .limit(f.limit + 1);
-  const page = rows.slice(0, f.limit);
-  const last = page[page.length - 1];
-  return {
-    items: page.map((r) => taskView(r)),
-    nextCursor: rows.length > f.limit && last ? encodeCursor([last.createdAt.toISOString(), last.taskId]) : null,
-  };
+  const items: ReturnType<typeof taskView>[] = [];
+  let last: TaskRow | null = null;
+  let more = false;
+  for (let batch = 0; batch < (f.waitingReason ? REASON_SCAN_BATCHES : 1) && items.length < f.limit; batch++) {
+    const keyset = after
+      ? oldest
+        ? or(gt(tasks.createdAt, after.at), and(eq(tasks.createdAt, after.at), gt(tasks.taskId, after.id)))!
+        : or(lt(tasks.createdAt, after.at), and(eq(tasks.createdAt, after.at), lt(tasks.taskId, after.id)))!
+      : undefined;
+    const conditions = keyset ? [...where, keyset] : where;
+    const rows = await db
+      .select()
+      .from(tasks)
+      .where(conditions.length ? and(...conditions) : undefined)
+      // Ordered as the indexes are built (DESC NULLS LAST, read backwards for oldest first): a plain DESC
+      // means NULLS FIRST and would sort the whole table.
+      .orderBy(...(oldest
+        ? [sql`${tasks.createdAt} asc nulls first`, sql`${tasks.taskId} asc nulls first`]
+        : [sql`${tasks.createdAt} desc nulls last`, sql`${tasks.taskId} desc nulls last`]))
+      .limit(f.limit + 1);
+    const places = await queuedPlaces(db, rows);
+    let consumed = 0;
+    for (const row of rows) {
+      if (items.length === f.limit) break;
+      consumed += 1;
+      last = row;
+      const place = places.get(row.taskId);
+      if (f.waitingReason && place?.waitingReason !== f.waitingReason) continue;
+      items.push(taskView(row, place ?? {}));
+    }
+    more = consumed < rows.length || rows.length > f.limit;
+    if (!more || !last) break;
+    after = { at: last.createdAt, id: last.taskId };
+  }
+  const cursorOf = (row: TaskRow) => encodeCursor(oldest ? [row.createdAt.toISOString(), row.taskId, 'oldest'] : [row.createdAt.toISOString(), row.taskId]);
+  return { items, nextCursor: more && last ? cursorOf(last) : null };
 }
 
 export async function listAccounts(db: Db, f: { state?: string | undefined; limit: number; cursor?: string | undefined }) {
@@ -210,6 +238,8 @@ export async function concurrencyMetrics(db: Db) {
       blocks: sql<number>`coalesce(sum(${accountStates.queueLength}) filter (where ${accountStates.runningTaskId} is not null), 0)`.mapWith(Number),
     })
     .from(accountStates);
+  // Counted over the partial index on the flag (see migration 0007 for when a task gets it).
+  const [waited] = await db.select({ n: count() }).from(tasks).where(sql`waited_for_account`);
   return {
     totalAccountsTracked: row?.total ?? 0,
     accountsRunning: row?.running ?? 0,
@@ -217,8 +247,14 @@ export async function concurrencyMetrics(db: Db) {
     accountsCooldown: row?.cooldown ?? 0,
     accountsSuspended: row?.suspended ?? 0,
     totalTasksQueuedWaiting: row?.queued ?? 0,
-    /** Queued tasks held back only because their account already runs one: the rule at work. */
-    totalConcurrencyBlocks: row?.blocks ?? 0,
+    /**
+     * Tasks in the ledger that had to wait for another task of their account: when they started, the
+     * account's previous task to start had not finished by the time they were acknowledged. A running
+     * total kept in the ledger (restarts do not reset it; deleting old tasks removes theirs).
+     */
+    totalConcurrencyBlocks: waited?.n ?? 0,
+    /** Queued tasks held back right now because their account runs one: the rule at work. */
+    currentConcurrencyBlocks: row?.blocks ?? 0,
     tasksRunning: row?.running ?? 0,
   };
 }

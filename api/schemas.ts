@@ -37,6 +37,9 @@ export const TaskStatus = z.enum(TASK_STATUSES as [string, ...string[]]).openapi
 export const AccountState = z.enum(ACCOUNT_STATES as [string, ...string[]]).openapi('AccountState');
 export const WaitingReason = z.enum(['account_busy', 'account_cooldown', 'account_suspended', 'scheduled']).openapi('WaitingReason');
 
+/** A task's dedupe key: a lock on (account, key) while the task is queued or running. */
+export const DedupeKey = z.string().min(1).max(256);
+
 const payloadWithinLimit = (value: unknown) => (JSON.stringify(value) ?? '').length <= LIMITS.payloadBytes;
 // Checked before the size, whose serialisation must not meet a structure deeper than it can walk.
 const payloadNotTooDeep = (value: unknown) => findUnstorable(value)?.code !== 'too_deep';
@@ -51,7 +54,7 @@ export const TaskSubmission = z
       .refine(payloadWithinLimit, `payload is larger than ${LIMITS.payloadBytes} bytes`)
       .openapi({ example: { ms: 1000 } }),
     taskId: TaskId.optional().openapi({ description: 'Your own id for the task; generated when absent' }),
-    dedupeKey: z.string().min(1).max(256).optional().openapi({ description: 'At most one live (queued or running) task per key' }),
+    dedupeKey: DedupeKey.optional().openapi({ description: 'At most one live (queued or running) task per key' }),
     priority: z.number().int().min(-1000).max(1000).optional().openapi({ description: 'Higher runs first (default 0)' }),
     runAfter: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Do not start before this time' }),
   })
@@ -120,8 +123,10 @@ export const Task = z
     status: TaskStatus,
     position: z.number().int().optional(),
     waitingReason: WaitingReason.optional(),
+    eta: z.string().optional().openapi({ description: 'While queued: when it should start (ISO 8601), an estimate from the recent durations of its account; absent when unknown' }),
     attempts: z.number().int(),
     dedupeKey: z.string().optional(),
+    dedupeReleasedAt: z.string().optional().openapi({ description: 'When an operator released its dedupe key: it no longer holds it' }),
     priority: z.number().int(),
     runAfter: z.string().optional(),
     createdAt: z.string(),
@@ -139,6 +144,8 @@ export const TaskList = z.object({ items: z.array(Task), nextCursor: z.string().
 export const ListTasksQuery = z.object({
   accountId: AccountId.optional().openapi({ param: { name: 'accountId', in: 'query' } }),
   status: TaskStatus.optional(),
+  waitingReason: WaitingReason.optional().openapi({ description: 'Queued tasks waiting for this reason only (implies status=queued); a page may then hold fewer than limit, follow nextCursor' }),
+  order: z.enum(['newest', 'oldest']).default('newest').openapi({ description: 'By acknowledgement time: newest first (default) or oldest first' }),
   type: z.string().max(64).optional(),
   limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(LIMITS.defaultPageSize),
   cursor: z.string().max(512).optional(),
@@ -194,7 +201,10 @@ export const ConcurrencyMetrics = z
     accountsCooldown: z.number().int(),
     accountsSuspended: z.number().int(),
     totalTasksQueuedWaiting: z.number().int(),
-    totalConcurrencyBlocks: z.number().int(),
+    totalConcurrencyBlocks: z.number().int().openapi({
+      description: "Running total of tasks that had to wait for their account: when the task first started, the account's previous task to start had not finished by the time this one was acknowledged. Kept in the ledger, so restarts do not reset it; deleting old tasks (retention) removes theirs.",
+    }),
+    currentConcurrencyBlocks: z.number().int().openapi({ description: 'Queued tasks held back right now because their account is running another (what totalConcurrencyBlocks counted before)' }),
     tasksRunning: z.number().int(),
   })
   .strict()
@@ -307,6 +317,11 @@ export const DashboardMetrics = z
       dedupeHitRate: z.number().nullable().openapi({ description: 'dedupe_hit / (success + dedupe_hit); null without either' }),
       latencyByAction: z.array(z.object({ action: z.string(), count: z.number().int(), p50Ms: z.number().nullable(), p95Ms: z.number().nullable() }).strict()),
     }).strict(),
+    dedupeKeys: z.object({
+      held: z.number().int().openapi({ description: 'Dedupe keys held now (queued or running tasks with a key no operator released)' }),
+      refusals: z.object({ already_running: z.number().int(), already_queued: z.number().int() }).strict()
+        .openapi({ description: "Submissions this API process's intake refused for a live dedupe key since it started, by code" }),
+    }).strict(),
   })
   .strict()
   .openapi('DashboardMetrics');
@@ -319,7 +334,7 @@ export const TaskEvent = z
     taskId: z.string(),
     accountId: z.string(),
     type: z.string().openapi({
-      description: 'queued, started, progress, retry, then the terminal one: succeeded, failed, cancelled, skipped or deduplicated. Also the SSE `event`',
+      description: 'queued, started, progress, retry, dedupe_released (an operator released its dedupe key: data.dedupeKey, data.releasedBy), then the terminal one: succeeded, failed, cancelled, skipped or deduplicated. Also the SSE `event`',
       example: 'started',
     }),
     at: z.string().openapi({ description: 'ISO 8601' }),

@@ -50,7 +50,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A task, with position and waiting reason while queued */
+        /** A task, with position, waiting reason and expected start (eta) while queued */
         get: operations["getTask"];
         put?: never;
         post?: never;
@@ -67,7 +67,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Tasks, newest first, cursor paged */
+        /**
+         * Tasks, newest (or oldest) first, cursor paged; queued ones with position, waiting reason and expected start
+         * @description Keyset paged: pass `nextCursor` back as `cursor` (with the same `order`). A queued task carries `position` in its account's queue (0 = next), `waitingReason` and `eta`, as `GET /api/tasks/{taskId}` does. `status=queued&order=oldest` is the waiting list across accounts; `waitingReason` narrows it to one reason.
+         */
         get: operations["listTasks"];
         put?: never;
         post?: never;
@@ -88,6 +91,26 @@ export interface paths {
         put?: never;
         /** Cancel a queued task (it leaves the queue) or a running one (its activity is cancelled) */
         post: operations["cancelTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/cleanup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete finished tasks, their events and idle accounts past taskRetentionDays now (also runs daily)
+         * @description Live tasks (queued, running) are never deleted, nor accounts with a task, a suspension, a running cooldown or a submission being stored. Each batch is one short transaction; the request stops starting batches after `maxSeconds`.
+         */
+        post: operations["cleanupTasks"];
         delete?: never;
         options?: never;
         head?: never;
@@ -250,6 +273,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/accounts/{accountId}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's last tasks as queued and running stretches, with its cooldowns */
+        get: operations["getAccountTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dedupe-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Held dedupe keys: each with the queued or running task that holds it
+         * @description In (accountId, dedupeKey) order, keyset paged: pass `nextCursor` back as `cursor`. A key released by an operator is not held.
+         */
+        get: operations["listDedupeKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/accounts/{accountId}/dedupe-keys/{dedupeKey}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Force-release a dedupe key: its holder runs on, a new submission with the key is accepted
+         * @description The holder keeps running (or waiting) and keeps the key in its record, but no longer holds it. The release is recorded in the task's events (`dedupe_released`, with who released it). Percent-encode the key in the path.
+         */
+        delete: operations["releaseDedupeKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/metrics/concurrency": {
         parameters: {
             query?: never;
@@ -259,6 +339,26 @@ export interface paths {
         };
         /** Accounts by state and the tasks the one-at-a-time rule holds back */
         get: operations["getConcurrencyMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/metrics/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tasks finished per step by outcome, and queued tasks over time (from the ledger)
+         * @description Buckets are aligned to the step (from the Unix epoch), so a short window returns the same buckets a long one ends with. At most 360 buckets; the step is at least 10s and the window at most 24h.
+         */
+        get: operations["getMetricsSeries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -403,7 +503,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Tasks by status; interactions of the last 24 h by status, dedupe hit rate, latency p50/p95 by action */
+        /** Tasks by status; interactions of the last 24 h by status, dedupe hit rate, latency p50/p95 by action; dedupe keys held and refused */
         get: operations["getDashboardMetrics"];
         put?: never;
         post?: never;
@@ -422,7 +522,7 @@ export interface paths {
         };
         /**
          * Readiness: Temporal, Postgres and a worker polling the task queue
-         * @description One check at a time, its answer reused for 1000 ms. No key needed; the checks' detail only for a valid key when the server has API_KEYS.
+         * @description One check at a time, its answer reused for 1000 ms. No key needed; the checks' detail and the figures only for a valid key when the server has API_KEYS.
          */
         get: operations["getHealth"];
         put?: never;
@@ -459,7 +559,7 @@ export interface paths {
         };
         /**
          * Readiness (the same as /health)
-         * @description One check at a time, its answer reused for 1000 ms. No key needed; the checks' detail only for a valid key when the server has API_KEYS.
+         * @description One check at a time, its answer reused for 1000 ms. No key needed; the checks' detail and the figures only for a valid key when the server has API_KEYS.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -477,7 +577,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus text: request latency by route, event streams, the intake and relay, accounts by state, queued tasks, cooldowns */
+        /** Prometheus text: request latency by route, event streams, the intake and relay, accounts by state, queued tasks, cooldowns, dedupe keys held and refused */
         get: operations["getPrometheusMetrics"];
         put?: never;
         post?: never;
@@ -711,7 +811,7 @@ export interface components {
             taskId: string;
             accountId: string;
             /**
-             * @description queued, started, progress, retry, then the terminal one: succeeded, failed, cancelled, skipped or deduplicated. Also the SSE `event`
+             * @description queued, started, progress, retry, dedupe_released (an operator released its dedupe key: data.dedupeKey, data.releasedBy), then the terminal one: succeeded, failed, cancelled, skipped or deduplicated. Also the SSE `event`
              * @example started
              */
             type: string;
@@ -797,8 +897,12 @@ export interface components {
             status: components["schemas"]["TaskStatus"];
             position?: number;
             waitingReason?: components["schemas"]["WaitingReason"];
+            /** @description While queued: when it should start (ISO 8601), an estimate from the recent durations of its account; absent when unknown */
+            eta?: string;
             attempts: number;
             dedupeKey?: string;
+            /** @description When an operator released its dedupe key: it no longer holds it */
+            dedupeReleasedAt?: string;
             priority: number;
             runAfter?: string;
             createdAt: string;
@@ -824,6 +928,30 @@ export interface components {
             accountId: string;
             /** @enum {string} */
             status: "cancelled" | "cancel_requested";
+        };
+        TaskCleanupResult: {
+            deleted: {
+                /** @description Finished tasks (succeeded, failed, cancelled, skipped, deduplicated) */
+                tasks: number;
+                /** @description Their lifecycle events */
+                taskEvents: number;
+                /** @description Error history rows older than the period, and those of deleted accounts */
+                accountErrors: number;
+                /** @description Account rows idle past the period with no task left */
+                accounts: number;
+            };
+            /**
+             * Format: date-time
+             * @description Rows older than this went (now − taskRetentionDays)
+             */
+            cutoff: string;
+            /** @description False when maxSeconds ran out first: call again for the rest */
+            done: boolean;
+            /** @description Transactions it took */
+            batches: number;
+            /** @description The longest one transaction (so its locks) lasted, in ms */
+            longestBatchMs: number;
+            durationMs: number;
         };
         AccountStateList: {
             items: components["schemas"]["AccountExecutionState"][];
@@ -931,6 +1059,65 @@ export interface components {
             /** @description Consecutive failures of any kind that open the circuit breaker */
             breakerFailureThreshold?: number;
         } | null;
+        AccountTimeline: {
+            accountId: string;
+            /** @description Now, on the server: open stretches end here */
+            to: string;
+            /** @description The last tasks, newest first */
+            tasks: components["schemas"]["TimelineTask"][];
+            /** @description The account's cooldowns that overlap the tasks' span, oldest first */
+            cooldowns: components["schemas"]["TimelineCooldown"][];
+        };
+        TimelineTask: {
+            taskId: string;
+            type: string;
+            status: components["schemas"]["TaskStatus"];
+            createdAt: string;
+            finishedAt: string | null;
+            /** @description Queued and running stretches in order; a rate-limited task is queued again and runs again */
+            segments: components["schemas"]["TimelineSegment"][];
+        };
+        TimelineSegment: {
+            /** @enum {string} */
+            state: "queued" | "running";
+            /** @description ISO 8601 */
+            from: string;
+            /** @description ISO 8601; null while it lasts */
+            to: string | null;
+        };
+        TimelineCooldown: {
+            /** @description When the cooldown was recorded */
+            from: string;
+            /** @description When it was set to end */
+            until: string;
+            /** @description When it ended (earlier than `until` when ended early or replaced); null while it lasts */
+            endedAt: string | null;
+            reason: string | null;
+        };
+        HeldDedupeKeyList: {
+            items: components["schemas"]["HeldDedupeKey"][];
+            nextCursor: string | null;
+        };
+        HeldDedupeKey: {
+            accountId: string;
+            dedupeKey: string;
+            /** @description The task that holds the key */
+            taskId: string;
+            taskType: string;
+            taskStatus: components["schemas"]["TaskStatus"] & unknown;
+            /** @description When the holder was acknowledged (ISO 8601): it holds the key from then */
+            heldSince: string;
+        };
+        DedupeKeyRelease: {
+            accountId: string;
+            dedupeKey: string;
+            /** @description The task that held the key; it runs on */
+            taskId: string;
+            taskStatus: components["schemas"]["TaskStatus"];
+            releasedAt: string;
+            /** @description Who released it: `key:<id>` (the API key) or `address:<ip>` without keys */
+            releasedBy: string;
+        };
         ConcurrencyMetrics: {
             totalAccountsTracked: number;
             accountsRunning: number;
@@ -938,8 +1125,42 @@ export interface components {
             accountsCooldown: number;
             accountsSuspended: number;
             totalTasksQueuedWaiting: number;
+            /** @description Running total of tasks that had to wait for their account: when the task first started, the account's previous task to start had not finished by the time this one was acknowledged. Kept in the ledger, so restarts do not reset it; deleting old tasks (retention) removes theirs. */
             totalConcurrencyBlocks: number;
+            /** @description Queued tasks held back right now because their account is running another (what totalConcurrencyBlocks counted before) */
+            currentConcurrencyBlocks: number;
             tasksRunning: number;
+        };
+        MetricsSeries: {
+            window: string;
+            step: string;
+            stepSeconds: number;
+            /** @description The first bucket's start */
+            from: string;
+            /** @description Now: the last bucket ends here (it is still filling) */
+            to: string;
+            /** @description The outcome fields of each finished point, in the dashboard's order */
+            outcomes: string[];
+            /** @description One point per bucket, oldest first */
+            finished: components["schemas"]["FinishedPoint"][];
+            /** @description One point per bucket, oldest first */
+            queued: components["schemas"]["QueuedPoint"][];
+        };
+        /** @description Tasks that reached each terminal status in one bucket */
+        FinishedPoint: {
+            /** @description The bucket's start (ISO 8601) */
+            at: string;
+            succeeded: number;
+            failed: number;
+            cancelled: number;
+            skipped: number;
+            deduplicated: number;
+        };
+        QueuedPoint: {
+            /** @description The bucket's end (ISO 8601); the last point is now */
+            at: string;
+            /** @description Tasks queued at that moment (delivered or not, cooling down or scheduled included) */
+            count: number;
         };
         Settings: {
             /** @description Re-engagement window in days */
@@ -956,6 +1177,10 @@ export interface components {
             maxQueuedPerAccount: number;
             /** @description Longest one run of a task may take */
             taskTimeoutSeconds: number;
+            /** @description Longest one run of a task of this type may take, in seconds, by type (others take taskTimeoutSeconds): a hung task holds its account and its dedupe key this long per attempt */
+            taskTimeoutSecondsByType: {
+                [key: string]: number;
+            };
             /** @description Runs of a task with transient errors before it fails */
             maxAttempts: number;
             /** @description Wait before the first retry of a transient error */
@@ -972,6 +1197,8 @@ export interface components {
             breakerFailureThreshold: number;
             /** @description Interaction events older than this are deleted */
             eventRetentionDays: number;
+            /** @description Finished tasks (with their events) and idle accounts without tasks older than this are deleted */
+            taskRetentionDays: number;
             sources: components["schemas"]["SettingSources"];
         };
         /** @description Where each value comes from: `default` (built in), `environment` (its variable is set), `stored` (by PUT /api/settings) */
@@ -993,6 +1220,10 @@ export interface components {
             maxQueuedPerAccount?: number | null;
             /** @description Longest one run of a task may take */
             taskTimeoutSeconds?: number | null;
+            /** @description Longest one run of a task of this type may take, in seconds, by type (others take taskTimeoutSeconds): a hung task holds its account and its dedupe key this long per attempt */
+            taskTimeoutSecondsByType?: {
+                [key: string]: number;
+            } | null;
             /** @description Runs of a task with transient errors before it fails */
             maxAttempts?: number | null;
             /** @description Wait before the first retry of a transient error */
@@ -1009,6 +1240,8 @@ export interface components {
             breakerFailureThreshold?: number | null;
             /** @description Interaction events older than this are deleted */
             eventRetentionDays?: number | null;
+            /** @description Finished tasks (with their events) and idle accounts without tasks older than this are deleted */
+            taskRetentionDays?: number | null;
         };
         InteractionList: {
             items: components["schemas"]["InteractionEvent"][];
@@ -1056,7 +1289,7 @@ export interface components {
             /** @description The event id (resume with Last-Event-ID) */
             id: string;
             /** @enum {string} */
-            event: "queued" | "started" | "progress" | "retry" | "succeeded" | "failed" | "cancelled" | "skipped" | "deduplicated";
+            event: "queued" | "started" | "progress" | "retry" | "dedupe_released" | "succeeded" | "failed" | "cancelled" | "skipped" | "deduplicated";
             /** @description JSON: a TaskEvent */
             data: string;
         } | {
@@ -1100,6 +1333,15 @@ export interface components {
                     p95Ms: number | null;
                 }[];
             };
+            dedupeKeys: {
+                /** @description Dedupe keys held now (queued or running tasks with a key no operator released) */
+                held: number;
+                /** @description Submissions this API process's intake refused for a live dedupe key since it started, by code */
+                refusals: {
+                    already_running: number;
+                    already_queued: number;
+                };
+            };
         };
         Readiness: {
             /** @enum {string} */
@@ -1109,11 +1351,54 @@ export interface components {
                 postgres: components["schemas"]["HealthCheck"];
                 workers: components["schemas"]["HealthCheck"];
             };
+            figures?: components["schemas"]["HealthFigures"];
         };
         HealthCheck: {
             ok: boolean;
             /** @description Why, or what was found; only with a valid key when the server has API_KEYS */
             detail?: string;
+        };
+        /** @description Only for a valid key when the server has API_KEYS (for everyone without API_KEYS) */
+        HealthFigures: {
+            /** @description Tracked accounts by state (the Postgres projection); null when Postgres did not answer */
+            accounts: {
+                total: number;
+                byState: {
+                    AVAILABLE: number;
+                    RUNNING: number;
+                    COOLDOWN: number;
+                    SUSPENDED: number;
+                };
+            } | null;
+            /** @description Live tasks in the ledger; null when Postgres did not answer */
+            tasks: {
+                running: number;
+                queued: number;
+                /** @description Acknowledged (202) and queued, not yet handed to their workflow by a relay */
+                undelivered: number;
+                /** @description Age of the oldest undelivered one (0 when none): alert when it grows */
+                oldestUndeliveredSeconds: number;
+            } | null;
+            /** @description Server-Sent Event streams of this API process: open now, and events sent since it started */
+            streams: {
+                open: {
+                    task: number;
+                    account: number;
+                };
+                eventsSent: {
+                    task: number;
+                    account: number;
+                };
+            };
+            /** @description Workers polling the task queue for workflow and for activity tasks; null when Temporal did not answer */
+            workers: {
+                workflow: number;
+                activity: number;
+            } | null;
+            /** @description Baton's version (package.json) */
+            version: string;
+            /** @description Since this API process started */
+            uptimeSeconds: number;
         };
         Liveness: {
             /** @enum {string} */
@@ -1355,6 +1640,10 @@ export interface operations {
             query?: {
                 accountId?: string;
                 status?: components["schemas"]["TaskStatus"];
+                /** @description Queued tasks waiting for this reason only (implies status=queued); a page may then hold fewer than limit, follow nextCursor */
+                waitingReason?: components["schemas"]["WaitingReason"] & unknown;
+                /** @description By acknowledgement time: newest first (default) or oldest first */
+                order?: "newest" | "oldest";
                 type?: string;
                 limit?: number;
                 cursor?: string;
@@ -1420,6 +1709,34 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    cleanupTasks: {
+        parameters: {
+            query?: {
+                /** @description Start no new batch after this many seconds (1 … 600; default 30); `done: false` then says to call again */
+                maxSeconds?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What went, and whether anything is left */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskCleanupResult"];
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1779,6 +2096,110 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getAccountTimeline: {
+        parameters: {
+            query?: {
+                /** @description How many of the newest tasks (Default: 20; at most 100) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The timeline */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountTimeline"];
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description `account_not_found`: no task and no state of this account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listDedupeKeys: {
+        parameters: {
+            query?: {
+                accountId?: string;
+                /** @description Only this key */
+                key?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of held keys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeldDedupeKeyList"];
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    releaseDedupeKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+                dedupeKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Released */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DedupeKeyRelease"];
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description `dedupe_key_not_held`: no queued or running task of the account holds the key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getConcurrencyMetrics: {
         parameters: {
             query?: never;
@@ -1797,6 +2218,35 @@ export interface operations {
                     "application/json": components["schemas"]["ConcurrencyMetrics"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMetricsSeries: {
+        parameters: {
+            query?: {
+                /** @description How far back (Default: 1h); at most 24h, a whole number of steps */
+                window?: string;
+                /** @description Bucket width (Default: 1m); at least 10s */
+                step?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The series */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricsSeries"];
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
@@ -2565,6 +3015,7 @@ type ReadonlyArray<T> = [
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
 export const pathsApiAccountsAccountIdTasksPostParametersQueryWaitValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/accounts/{accountId}/tasks"]["post"]["parameters"]["query"]["wait"]> = ["0", "1", "true", "false"];
 export const pathsApiAccountsAccountIdTasksPostResponses200HeadersIdempotentReplayedValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/accounts/{accountId}/tasks"]["post"]["responses"]["200"]["headers"]["Idempotent-Replayed"]> = ["true"];
+export const pathsApiTasksGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/tasks"]["get"]["parameters"]["query"]["order"]> = ["newest", "oldest"];
 export const pathsApiInteractionsExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/interactions/export"]["get"]["parameters"]["query"]["format"]> = ["csv", "json"];
 export const streamErrorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StreamError"]["code"]> = ["stream_failed"];
 export const taskStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskStatus"]> = ["queued", "running", "succeeded", "failed", "cancelled", "skipped", "deduplicated"];
@@ -2572,13 +3023,14 @@ export const waitingReasonValues: ReadonlyArray<FlattenedDeepRequired<components
 export const cancelAcceptedStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CancelAccepted"]["status"]> = ["cancelled", "cancel_requested"];
 export const accountStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AccountState"]> = ["AVAILABLE", "RUNNING", "COOLDOWN", "SUSPENDED"];
 export const controlAcceptedRequestedValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ControlAccepted"]["requested"]> = ["suspend", "resume", "cooldown", "end_cooldown"];
+export const timelineSegmentStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimelineSegment"]["state"]> = ["queued", "running"];
 export const settingsErrorRulesKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Settings"]["errorRules"]["kind"]> = ["rate_limited", "unavailable", "permanent", "transient"];
 export const settingSourcesValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SettingSources"][string]> = ["default", "environment", "stored"];
 export const settingsPatchErrorRulesKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SettingsPatch"]["errorRules"]["kind"]> = ["rate_limited", "unavailable", "permanent", "transient"];
 export const interactionStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InteractionStatus"]> = ["success", "failed", "skipped", "retry", "dedupe_hit"];
 export const taskEventMessageAnyOf0EventValues: ReadonlyArray<Extract<FlattenedDeepRequired<components>["schemas"]["TaskEventMessage"], {
     event: unknown;
-}>["event"]> = ["queued", "started", "progress", "retry", "succeeded", "failed", "cancelled", "skipped", "deduplicated"];
+}>["event"]> = ["queued", "started", "progress", "retry", "dedupe_released", "succeeded", "failed", "cancelled", "skipped", "deduplicated"];
 export const taskEventMessageAnyOf1EventValues: ReadonlyArray<Extract<FlattenedDeepRequired<components>["schemas"]["TaskEventMessage"], {
     event: unknown;
 }>["event"]> = ["error"];

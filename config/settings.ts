@@ -38,6 +38,10 @@ export const settingsSchema = z
     cooldownMinutes: z.number().positive().max(10_080).describe('The long cooldown, in minutes'),
     maxQueuedPerAccount: z.number().int().min(1).max(100_000).describe('Queue length limit per account'),
     taskTimeoutSeconds: z.number().positive().max(86_400).describe('Longest one run of a task may take'),
+    taskTimeoutSecondsByType: z
+      .record(z.string().min(1).max(64).regex(/^[a-z][a-z0-9_.-]*$/, 'a task type: lower-case letters, digits and _ . -'), z.number().positive().max(86_400))
+      .refine((r) => Object.keys(r).length <= 100, 'at most 100 task types')
+      .describe('Longest one run of a task of this type may take, in seconds, by type (others take taskTimeoutSeconds): a hung task holds its account and its dedupe key this long per attempt'),
     maxAttempts: z.number().int().min(1).max(100).describe('Runs of a task with transient errors before it fails'),
     retryInitialSeconds: z.number().positive().max(3600).describe('Wait before the first retry of a transient error'),
     retryMaxSeconds: z.number().positive().max(86_400).describe('Longest wait between retries (the wait doubles up to it)'),
@@ -69,7 +73,7 @@ export type SettingsChange = z.infer<typeof settingsChangeSchema>;
 export const SETTING_SOURCES = ['default', 'environment', 'stored'] as const;
 export type SettingSource = (typeof SETTING_SOURCES)[number];
 
-/** The environment variable each setting's default comes from (defaultSettings reads them); the error rules have none. */
+/** The environment variable each setting's default comes from (defaultSettings reads them); the error rules and per-type timeouts have none. */
 export const SETTING_VARIABLES = {
   reengagementDays: 'REENGAGEMENT_DAYS_DEFAULT',
   rateLimitBackoffSeconds: 'RATE_LIMIT_STEPS',
@@ -78,6 +82,7 @@ export const SETTING_VARIABLES = {
   cooldownMinutes: 'COOLDOWN_MINUTES',
   maxQueuedPerAccount: 'MAX_QUEUED_PER_ACCOUNT',
   taskTimeoutSeconds: 'TASK_TIMEOUT_SECONDS',
+  taskTimeoutSecondsByType: null,
   maxAttempts: 'MAX_ATTEMPTS',
   retryInitialSeconds: 'RETRY_INITIAL_SECONDS',
   retryMaxSeconds: 'RETRY_MAX_SECONDS',
@@ -119,6 +124,7 @@ export function defaultSettings(config: Config): Settings {
     cooldownMinutes: config.COOLDOWN_MINUTES,
     maxQueuedPerAccount: config.MAX_QUEUED_PER_ACCOUNT,
     taskTimeoutSeconds: config.TASK_TIMEOUT_SECONDS,
+    taskTimeoutSecondsByType: {},
     maxAttempts: config.MAX_ATTEMPTS,
     retryInitialSeconds: config.RETRY_INITIAL_SECONDS,
     retryMaxSeconds: config.RETRY_MAX_SECONDS,
@@ -138,6 +144,10 @@ export function toEngineSettings(s: Settings): EngineSettings {
     longCooldownMs: s.cooldownMinutes * 60_000,
     maxQueuedPerAccount: s.maxQueuedPerAccount,
     taskTimeoutMs: s.taskTimeoutSeconds * 1000,
+    // Only when some type has its own: the workflow input stays as it was for everyone else.
+    ...(Object.keys(s.taskTimeoutSecondsByType).length
+      ? { taskTimeoutMsByType: Object.fromEntries(Object.entries(s.taskTimeoutSecondsByType).map(([type, seconds]) => [type, seconds * 1000])) }
+      : {}),
     maxAttempts: s.maxAttempts,
     retryInitialMs: s.retryInitialSeconds * 1000,
     retryMaxMs: Math.max(s.retryMaxSeconds, s.retryInitialSeconds) * 1000,

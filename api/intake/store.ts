@@ -7,13 +7,15 @@
  * Guarantee: submissions to one account are serialised by a transaction-scoped advisory lock on the
  * account, taken in account order (no deadlock between two batches). So within an account the checks see every earlier
  * acknowledged task, and `seq` order is acknowledgement order, which is the order the relay delivers in.
- * The partial unique index on live dedupe keys backs the check up.
+ * The partial unique index on live dedupe keys backs the check up; both use one predicate (`holdsDedupeKey`), and
+ * a release (../dedupe-keys.ts) takes the same advisory lock.
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { accountSettings, accountStates, taskEvents, tasks } from '../../db/schema';
+import { accountSettings, accountStates, holdsDedupeKey, taskEvents, tasks } from '../../db/schema';
 import type { TaskSpec } from '../../workflows/types';
 import { ApiError } from '../errors';
+import { countDedupeRefusal } from './refusal-counts';
 
 export interface IntakeItem {
   accountId: string;
@@ -43,7 +45,12 @@ export async function storeSubmissions(db: Db, items: IntakeItem[], defaultMaxQu
   if (items.length === 0) return [];
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction((tx) => storeInTransaction(tx, items, defaultMaxQueued, options.refuseWholeOnReuse ?? true));
+      const results = await db.transaction((tx) => storeInTransaction(tx, items, defaultMaxQueued, options.refuseWholeOnReuse ?? true));
+      // Counted once the answers are final (a transaction retried after a deadlock decides again).
+      for (const r of results) {
+        if (r.kind === 'refused' && (r.error.code === 'already_running' || r.error.code === 'already_queued')) countDedupeRefusal(r.error.code);
+      }
+      return results;
     } catch (err) {
       // Two batches naming each other's task ids can deadlock on the primary key; Postgres aborts one.
       if (attempt < 3 && (err as { code?: string }).code === '40P01') continue;
@@ -118,7 +125,7 @@ const INTAKE_LOCK_SPACE = 1_651_470_960;
  * Serialises the intake per account, in account order (so two batches never deadlock). An advisory lock,
  * not the account's row: workers write that row all the time, and a submission must not wait for them.
  */
-async function lockAccounts(tx: Tx, accountIds: string[]): Promise<void> {
+export async function lockAccounts(tx: Tx, accountIds: string[]): Promise<void> {
   await tx.execute(sql`
     SELECT count(pg_advisory_xact_lock(${INTAKE_LOCK_SPACE}::int, hashtext(id)))
     FROM (SELECT id FROM jsonb_array_elements_text(${jsonList(accountIds)}) AS ids(id) ORDER BY id) AS sorted`);
@@ -149,7 +156,7 @@ async function readFacts(tx: Tx, accountIds: string[], items: IntakeItem[], defa
     UNION ALL
     SELECT 'holder', account_id, task_id, status, dedupe_key, NULL
       FROM ${tasks} WHERE account_id IN (SELECT jsonb_array_elements_text(${accounts}))
-        AND dedupe_key IN (SELECT jsonb_array_elements_text(${keys})) AND status IN ('queued', 'running')
+        AND dedupe_key IN (SELECT jsonb_array_elements_text(${keys})) AND ${holdsDedupeKey}
     UNION ALL
     SELECT 'task', account_id, task_id, status, request_hash, NULL
       FROM ${tasks} WHERE task_id IN (SELECT jsonb_array_elements_text(${ids}))`));

@@ -2,6 +2,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppDeps, AppEnv } from '../app';
 import { dashboardMetrics } from '../interaction-queries';
+import { dedupeKeyFigures } from '../dedupe-key-metrics';
 import { DashboardMetrics } from '../schemas';
 import { errorResponses, json } from './openapi';
 
@@ -10,12 +11,15 @@ const route = createRoute({
   path: '/api/metrics',
   operationId: 'getDashboardMetrics',
   tags: ['metrics'],
-  summary: 'Tasks by status; interactions of the last 24 h by status, dedupe hit rate, latency p50/p95 by action',
+  summary: 'Tasks by status; interactions of the last 24 h by status, dedupe hit rate, latency p50/p95 by action; dedupe keys held and refused',
   responses: { 200: json(DashboardMetrics, 'Figures'), ...errorResponses([401, 503]) },
 });
 
 export function dashboardMetricsRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: deps.validationHook });
-  app.openapi(route, async (c) => c.json(await dashboardMetrics(deps.database.db) as z.infer<typeof DashboardMetrics>, 200));
+  app.openapi(route, async (c) => {
+    const [figures, dedupeKeys] = await Promise.all([dashboardMetrics(deps.database.db), dedupeKeyFigures(deps.database.db)]);
+    return c.json({ ...figures, dedupeKeys } as z.infer<typeof DashboardMetrics>, 200);
+  });
   return app;
 }

@@ -31,7 +31,7 @@ const lastEventHeader = z.object({ 'last-event-id': z.string().optional().openap
 
 const TaskEventMessage = sseMessage('TaskEventMessage', "One message of a task's event stream. Comment lines (`: heartbeat`) keep the connection open at least every 15 s.", [
   {
-    event: ['queued', 'started', 'progress', 'retry', 'succeeded', 'failed', 'cancelled', 'skipped', 'deduplicated'],
+    event: ['queued', 'started', 'progress', 'retry', 'dedupe_released', 'succeeded', 'failed', 'cancelled', 'skipped', 'deduplicated'],
     id: 'The event id (resume with Last-Event-ID)',
     data: 'TaskEvent',
     about: 'A lifecycle event; the stream ends after the terminal one (succeeded, failed, cancelled, skipped, deduplicated)',

@@ -11,6 +11,7 @@ export const TAGS = [
   { name: 'tasks', description: 'Submit tasks (one or a batch), read, list and cancel them.' },
   { name: 'events', description: "Server-Sent Event streams: a task's lifecycle, and account state changes." },
   { name: 'accounts', description: 'Account states (live and from the ledger), waiting tasks, operator controls and per-account settings.' },
+  { name: 'dedupe-keys', description: 'Dedupe keys as locks: which are held and by which task, and an operator\'s release.' },
   { name: 'interactions', description: 'The audit log of interactions, the re-engagement window check, and retention.' },
   { name: 'metrics', description: 'Figures for dashboards (JSON) and for Prometheus (text).' },
   { name: 'settings', description: 'Persisted settings, validated; changes apply to the next outcome.' },

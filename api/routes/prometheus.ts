@@ -10,6 +10,7 @@ import { sql } from 'drizzle-orm';
 import { accountStates, tasks } from '../../db/schema';
 import type { AppDeps, AppEnv } from '../app';
 import { errorResponses } from './openapi';
+import { registerDedupeKeyMetrics } from '../dedupe-key-metrics';
 
 /** The figures of the open event streams, read when Prometheus scrapes. */
 function streamMetrics(registry: Registry, stats: AppDeps['notifications']['streams']['stats']) {
@@ -95,6 +96,7 @@ export function createApiMetrics(deps: Pick<AppDeps, 'database' | 'notifications
   });
   streamMetrics(registry, deps.notifications.streams.stats);
   intakeMetrics(registry, deps);
+  registerDedupeKeyMetrics(registry, deps.database.db);
   const { db } = deps.database;
   // One read of the projection per scrape, shared by the gauges (prom-client collects them in parallel).
   let snapshot: { at: number; rows: Promise<{ state: string; n: number; queued: number; cooling: number }[] | null> } | null = null;
@@ -160,7 +162,7 @@ export function createApiMetrics(deps: Pick<AppDeps, 'database' | 'notifications
 export const prometheusDocs = [
   createRoute({
     method: 'get', path: '/metrics', operationId: 'getPrometheusMetrics', tags: ['metrics'],
-    summary: 'Prometheus text: request latency by route, event streams, the intake and relay, accounts by state, queued tasks, cooldowns',
+    summary: 'Prometheus text: request latency by route, event streams, the intake and relay, accounts by state, queued tasks, cooldowns, dedupe keys held and refused',
     responses: {
       200: { content: { 'text/plain': { schema: z.string().openapi({ description: 'Prometheus text exposition format 0.0.4' }) } }, description: 'The metrics' },
       ...errorResponses([401]),

@@ -76,7 +76,7 @@ const getRoute = createRoute({
   path: '/api/tasks/{taskId}',
   operationId: 'getTask',
   tags: ['tasks'],
-  summary: 'A task, with position and waiting reason while queued',
+  summary: 'A task, with position, waiting reason and expected start (eta) while queued',
   request: { params: z.object({ taskId: TaskId }) },
   responses: { 200: json(Task, 'The task'), ...errorResponses([400, 401, 404, 503], { 404: '`task_not_found`' }) },
 });
@@ -86,7 +86,9 @@ const listRoute = createRoute({
   path: '/api/tasks',
   operationId: 'listTasks',
   tags: ['tasks'],
-  summary: 'Tasks, newest first, cursor paged',
+  summary: 'Tasks, newest (or oldest) first, cursor paged; queued ones with position, waiting reason and expected start',
+  description:
+    'Keyset paged: pass `nextCursor` back as `cursor` (with the same `order`). A queued task carries `position` in its account\'s queue (0 = next), `waitingReason` and `eta`, as `GET /api/tasks/{taskId}` does. `status=queued&order=oldest` is the waiting list across accounts; `waitingReason` narrows it to one reason.',
   request: { query: ListTasksQuery },
   responses: { 200: json(TaskList, 'A page of tasks'), ...errorResponses([400, 401, 503]) },
 });

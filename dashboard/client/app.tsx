@@ -6,6 +6,7 @@ import { KeyPrompt } from './components/key-prompt';
 import { StreamStatus } from './components/stream-status';
 import { startFeed } from './live';
 import { AccountPage } from './pages/account';
+import { DedupeKeysPage } from './pages/dedupe-keys';
 import { InteractionsPage } from './pages/interactions';
 import { OverviewPage } from './pages/overview';
 import { SettingsPage } from './pages/settings';
@@ -18,6 +19,7 @@ const NAV = [
   { href: '#/', label: 'Overview', section: '' },
   { href: '#/tasks', label: 'Tasks', section: 'tasks' },
   { href: '#/interactions', label: 'Interactions', section: 'interactions' },
+  { href: '#/dedupe-keys', label: 'Dedupe keys', section: 'dedupe-keys' },
   { href: '#/settings', label: 'Settings', section: 'settings' },
 ];
 
@@ -32,6 +34,8 @@ function PageFor({ route }: { route: Route }) {
       return id ? <TaskPage taskId={id} /> : <TasksPage route={route} />;
     case 'interactions':
       return <InteractionsPage route={route} />;
+    case 'dedupe-keys':
+      return <DedupeKeysPage route={route} />;
     case 'settings':
       return <SettingsPage />;
     default:

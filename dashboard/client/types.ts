@@ -3,7 +3,7 @@
  * generated (client/openapi-types.ts, `npm run generate:client`). Nothing here is copied by hand, so a
  * change to a schema shows up in the page's type check.
  */
-import { accountStateValues, interactionStatusValues, taskStatusValues, type Schemas } from '../../client';
+import { accountStateValues, interactionStatusValues, taskStatusValues, waitingReasonValues, type Schemas } from '../../client';
 
 export type AccountStateName = Schemas['AccountState'];
 export const ACCOUNT_STATES: readonly AccountStateName[] = accountStateValues;
@@ -13,6 +13,7 @@ export const TASK_STATUSES: readonly TaskStatus[] = taskStatusValues;
 export const LIVE_STATUSES: readonly TaskStatus[] = ['queued', 'running'];
 
 export type WaitingReason = Schemas['WaitingReason'];
+export const WAITING_REASONS: readonly WaitingReason[] = waitingReasonValues;
 
 export interface Page<T> {
   items: T[];
@@ -28,6 +29,7 @@ export type Task = Schemas['Task'];
 export type SubmitAnswer = Schemas['SubmitAccepted'];
 export type ConcurrencyMetrics = Schemas['ConcurrencyMetrics'];
 export type DashboardMetrics = Schemas['DashboardMetrics'];
+export type HeldDedupeKey = Schemas['HeldDedupeKey'];
 
 export type InteractionStatus = Schemas['InteractionStatus'];
 export const INTERACTION_STATUSES: readonly InteractionStatus[] = interactionStatusValues;

@@ -7,7 +7,7 @@ import { streamSSE } from 'hono/streaming';
 import { describe, expect, it } from 'vitest';
 import { ContractViolation, enforceContract } from '../helpers/contract';
 
-const metrics = { totalAccountsTracked: 1, accountsRunning: 0, accountsWaiting: 0, accountsCooldown: 0, accountsSuspended: 0, totalTasksQueuedWaiting: 0, totalConcurrencyBlocks: 0, tasksRunning: 0 };
+const metrics = { totalAccountsTracked: 1, accountsRunning: 0, accountsWaiting: 0, accountsCooldown: 0, accountsSuspended: 0, totalTasksQueuedWaiting: 0, totalConcurrencyBlocks: 0, currentConcurrencyBlocks: 0, tasksRunning: 0 };
 const task = { taskId: 't', accountId: 'a', type: 'sleep', payload: {}, status: 'queued', attempts: 0, priority: 0, createdAt: '2026-01-01T00:00:00.000Z' };
 const event = { id: 1, taskId: 't', accountId: 'a', type: 'queued', at: '2026-01-01T00:00:00.000Z', data: null };
 

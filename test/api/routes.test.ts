@@ -201,7 +201,7 @@ describe('accounts and metrics', () => {
     expect(detail.temporalUiUrl).toContain(encodeURIComponent(`account:${a}`));
     const metrics = (await call(stack, 'GET', '/api/metrics/concurrency')).body;
     expect(metrics.accountsRunning).toBeGreaterThanOrEqual(1);
-    expect(metrics.totalConcurrencyBlocks).toBeGreaterThanOrEqual(1);
+    expect(metrics.currentConcurrencyBlocks).toBeGreaterThanOrEqual(1);
     for (const k of ['totalAccountsTracked', 'accountsWaiting', 'accountsCooldown', 'accountsSuspended', 'totalTasksQueuedWaiting', 'tasksRunning']) {
       expect(typeof metrics[k]).toBe('number');
     }

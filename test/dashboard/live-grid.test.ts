@@ -46,7 +46,7 @@ beforeAll(async () => {
   const app = new Hono();
   const deps = { handlers: new Map(), log: createLogger('silent', 'test') } as unknown as AppDeps;
   app.route('/', dashboardRoutes(deps));
-  app.get('/api/metrics/concurrency', (c) => c.json({ totalAccountsTracked: accounts.size, accountsRunning: 0, accountsWaiting: 0, accountsCooldown: 0, accountsSuspended: 0, totalTasksQueuedWaiting: 0, totalConcurrencyBlocks: 0, tasksRunning: 0 }));
+  app.get('/api/metrics/concurrency', (c) => c.json({ totalAccountsTracked: accounts.size, accountsRunning: 0, accountsWaiting: 0, accountsCooldown: 0, accountsSuspended: 0, totalTasksQueuedWaiting: 0, totalConcurrencyBlocks: 0, currentConcurrencyBlocks: 0, tasksRunning: 0 }));
   app.get('/api/metrics', (c) => c.json({ error: { code: 'not_found', message: 'none here' } }, 404));
   app.get('/api/account-execution-states', (c) => c.json({ items: [...accounts.values()].sort((x, y) => (x.accountId < y.accountId ? -1 : 1)), nextCursor: null }));
   app.get('/api/events', (c) =>

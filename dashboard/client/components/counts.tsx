@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx/dom */
-/** The overview's figures: accounts by state, tasks running and waiting, dedupe hit rate, tasks by status. */
+/** The overview's figures: accounts by state, tasks running and waiting, held back by the one-at-a-time rule, dedupe keys, tasks by status. */
 import { api, ok } from '../api';
 import { percent } from '../format';
 import { useAccountFeed, useLoad, useThrottle } from '../hooks';
@@ -55,8 +55,15 @@ export function Counts() {
       </ul>
       <ul class="tiles" aria-label="Tasks">
         <Tile label="Tasks running" value={c?.tasksRunning ?? '…'} testid="count-tasks-running" href="#/tasks?status=running" />
-        <Tile label="Tasks waiting" value={c?.totalTasksQueuedWaiting ?? '…'} testid="count-tasks-waiting" href="#/tasks?status=queued" />
-        <Tile label="Held back by one-at-a-time" value={c?.totalConcurrencyBlocks ?? '…'} testid="count-blocks" />
+        <Tile label="Tasks waiting" value={c?.totalTasksQueuedWaiting ?? '…'} testid="count-tasks-waiting" href="#/tasks?view=waiting" />
+        <Tile label="Held back now by one-at-a-time" value={c?.currentConcurrencyBlocks ?? '…'} testid="count-blocks" href="#/tasks?view=waiting&reason=account_busy" />
+        <Tile
+          label="Had to wait for their account"
+          value={c?.totalConcurrencyBlocks ?? '…'}
+          testid="count-blocks-total"
+          hint="all tasks in the ledger that waited for another task of their account"
+        />
+        {m?.dedupeKeys ? <Tile label="Dedupe keys held" value={m.dedupeKeys.held} testid="count-dedupe-keys" href="#/dedupe-keys" /> : null}
         {m ? (
           <Tile
             label={`Dedupe hit rate (${m.interactions.windowHours} h)`}

@@ -1,9 +1,13 @@
 /** @jsxImportSource hono/jsx/dom */
-/** Tasks, newest first, filtered by account, status and type; the first page follows the live feed. */
+/**
+ * Tasks, newest first, filtered by account, status and type; or the Waiting view: every queued task across
+ * accounts, oldest first, with why it waits and when it should start. The first page follows the live feed.
+ */
 import { useState } from 'hono/jsx/dom';
 import { api, compact, ok } from '../api';
 import { ErrorNote, Loading, Pager } from '../components/common';
 import { TaskTable } from '../components/task-table';
+import { WaitingAcross } from '../components/waiting-across';
 import { useCursorPages } from '../cursor-pages';
 import { useAccountFeed, useLoad, useNow, useThrottle } from '../hooks';
 import { pageMeta } from '../meta';
@@ -18,7 +22,31 @@ interface Filters {
 
 const value = (e: Event) => (e.target as HTMLInputElement).value;
 
+function ViewTabs({ waiting }: { waiting: boolean }) {
+  return (
+    <nav class="tabs" aria-label="Task views">
+      <a href={href(['tasks'])} aria-current={waiting ? undefined : 'page'} data-testid="view-all">
+        All tasks
+      </a>
+      <a href={href(['tasks'], { view: 'waiting' })} aria-current={waiting ? 'page' : undefined} data-testid="view-waiting">
+        Waiting
+      </a>
+    </nav>
+  );
+}
+
 export function TasksPage({ route }: { route: Route }) {
+  if (route.query.get('view') === 'waiting') {
+    return (
+      <section aria-labelledby="tasks-h">
+        <h1 id="tasks-h" tabindex={-1}>
+          Tasks
+        </h1>
+        <ViewTabs waiting />
+        <WaitingAcross reason={route.query.get('reason')} />
+      </section>
+    );
+  }
   const filters: Filters = {
     accountId: route.query.get('accountId') ?? '',
     status: route.query.get('status') ?? '',
@@ -30,6 +58,7 @@ export function TasksPage({ route }: { route: Route }) {
       <h1 id="tasks-h" tabindex={-1}>
         Tasks
       </h1>
+      <ViewTabs waiting={false} />
       <TaskFilters key={key} initial={filters} />
       <TaskResults key={key} filters={filters} />
     </section>

@@ -1,0 +1,186 @@
+/** @jsxImportSource hono/jsx/dom */
+/**
+ * Dedupe keys as locks: every held key with the task that holds it, filtered by account and key, and a
+ * Release button (asks first) that frees a key without cancelling its task. The first page follows the
+ * live feed: a holder that finishes releases its key.
+ */
+import { useState } from 'hono/jsx/dom';
+import { api, compact, ok } from '../api';
+import { StatusBadge } from '../components/badges';
+import { ErrorNote, Loading, Pager, Time } from '../components/common';
+import { useCursorPages } from '../cursor-pages';
+import { shortId } from '../format';
+import { useAccountFeed, useAlive, useLoad, useThrottle } from '../hooks';
+import { accountHref, href, navigate, taskHref, type Route } from '../router';
+import type { HeldDedupeKey } from '../types';
+
+interface Filters {
+  accountId: string;
+  key: string;
+}
+
+const value = (e: Event) => (e.target as HTMLInputElement).value;
+
+export function DedupeKeysPage({ route }: { route: Route }) {
+  const filters: Filters = { accountId: route.query.get('accountId') ?? '', key: route.query.get('key') ?? '' };
+  const k = `${filters.accountId}|${filters.key}`;
+  return (
+    <section aria-labelledby="keys-h">
+      <h1 id="keys-h" tabindex={-1}>
+        Dedupe keys
+      </h1>
+      <p class="muted">
+        A task submitted with a <code>dedupeKey</code> holds it while it is queued or running: another submission with the same key to the same
+        account is refused (409). Releasing a key lets the next submission in; the holder runs on.
+      </p>
+      <KeyFilters key={k} initial={filters} />
+      <HeldKeys key={k} filters={filters} />
+    </section>
+  );
+}
+
+function KeyFilters({ initial }: { initial: Filters }) {
+  const [f, setF] = useState(initial);
+  return (
+    <form
+      class="filters"
+      aria-label="Filter dedupe keys"
+      onSubmit={(e: Event) => {
+        e.preventDefault();
+        navigate(href(['dedupe-keys'], { accountId: f.accountId.trim(), key: f.key }));
+      }}
+    >
+      <div class="field">
+        <label for="keys-account">Account</label>
+        <input id="keys-account" value={f.accountId} onInput={(e: InputEvent) => setF({ ...f, accountId: value(e) })} data-testid="keys-filter-account" />
+      </div>
+      <div class="field">
+        <label for="keys-key">Key</label>
+        <input id="keys-key" value={f.key} onInput={(e: InputEvent) => setF({ ...f, key: value(e) })} data-testid="keys-filter-key" />
+      </div>
+      <div class="actions">
+        <button type="submit" class="primary" data-testid="keys-apply">
+          Apply
+        </button>
+        <a href="#/dedupe-keys">Clear</a>
+      </div>
+    </form>
+  );
+}
+
+function HeldKeys({ filters }: { filters: Filters }) {
+  const pages = useCursorPages();
+  const query = compact({ accountId: filters.accountId, key: filters.key, limit: 50, cursor: pages.cursor });
+  const list = useLoad(() => ok(api.GET('/api/dedupe-keys', { params: { query } })), [pages.cursor]);
+  const refresh = useThrottle(list.reload, 1000);
+  useAccountFeed((batch, resync) => {
+    if (pages.page === 0 && (resync || !filters.accountId || batch.some((a) => a.accountId === filters.accountId))) refresh();
+  });
+  const items = list.data?.items ?? [];
+  return (
+    <>
+      <ErrorNote error={list.error} />
+      {list.data === undefined && list.loading ? <Loading what="dedupe keys" /> : null}
+      {list.data && items.length === 0 ? (
+        <p class="note" data-testid="keys-empty">
+          No key is held{filters.accountId || filters.key ? ' that matches' : ''}.
+        </p>
+      ) : null}
+      {items.length ? (
+        <div class="table-wrap">
+          <table class="stack" data-testid="keys-table">
+            <caption class="sr-only">Held dedupe keys</caption>
+            <thead>
+              <tr>
+                <th scope="col">Account</th>
+                <th scope="col">Key</th>
+                <th scope="col">Held by</th>
+                <th scope="col">Status</th>
+                <th scope="col">Held since</th>
+                <th scope="col">
+                  <span class="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((h) => (
+                <tr key={`${h.accountId}\n${h.dedupeKey}`} data-testid="key-row" data-account={h.accountId} data-key={h.dedupeKey} data-task-id={h.taskId}>
+                  <td data-label="Account">
+                    <a href={accountHref(h.accountId)}>{h.accountId}</a>
+                  </td>
+                  <td data-label="Key">
+                    <code data-testid="key-name">{h.dedupeKey}</code>
+                  </td>
+                  <td data-label="Held by">
+                    <a href={taskHref(h.taskId)} title={h.taskId}>
+                      {shortId(h.taskId)}
+                    </a>{' '}
+                    <span class="muted">{h.taskType}</span>
+                  </td>
+                  <td data-label="Status">
+                    <StatusBadge status={h.taskStatus} testid="key-status" />
+                  </td>
+                  <td data-label="Held since">
+                    <Time iso={h.heldSince} />
+                  </td>
+                  <td data-label="">
+                    <ReleaseButton key={`${h.accountId}\n${h.dedupeKey}\n${h.taskId}`} held={h} onDone={refresh} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <Pager label="Dedupe keys" page={pages.page} hasNext={Boolean(list.data?.nextCursor)} onPrev={pages.prev} onNext={() => pages.next(list.data?.nextCursor ?? null)} />
+    </>
+  );
+}
+
+/** Release, then a confirmation that says what happens; the answer replaces the buttons. */
+function ReleaseButton({ held, onDone }: { held: HeldDedupeKey; onDone(): void }) {
+  const [state, setState] = useState<'idle' | 'confirm' | 'busy' | 'done' | 'error'>('idle');
+  const [message, setMessage] = useState('');
+  const alive = useAlive();
+  const release = async () => {
+    setState('busy');
+    try {
+      await ok(api.DELETE('/api/accounts/{accountId}/dedupe-keys/{dedupeKey}', { params: { path: { accountId: held.accountId, dedupeKey: held.dedupeKey } } }));
+      if (!alive()) return;
+      setState('done');
+      setMessage(`Released; task ${shortId(held.taskId)} runs on`);
+      onDone();
+    } catch (err) {
+      if (!alive()) return;
+      setState('error');
+      setMessage((err as Error).message);
+    }
+  };
+  if (state === 'done' || state === 'error') {
+    return (
+      <span class={state === 'error' ? 'field-error' : 'muted'} role="status" data-testid="release-result">
+        {message}
+      </span>
+    );
+  }
+  if (state === 'confirm' || state === 'busy') {
+    return (
+      <span class="confirm" role="group" aria-label={`Release key ${held.dedupeKey}?`} data-testid="release-confirm">
+        <span>
+          Release? Task {shortId(held.taskId)} keeps {held.taskStatus}; a new task with this key will be accepted.
+        </span>
+        <button type="button" class="small primary" disabled={state === 'busy'} onClick={() => void release()} data-testid="release-yes">
+          Release key
+        </button>
+        <button type="button" class="small" disabled={state === 'busy'} onClick={() => setState('idle')} data-testid="release-no">
+          Keep it
+        </button>
+      </span>
+    );
+  }
+  return (
+    <button type="button" class="small" onClick={() => setState('confirm')} aria-label={`Release key ${held.dedupeKey} of ${held.accountId}`} data-testid="release-key">
+      Release
+    </button>
+  );
+}
