@@ -3,7 +3,7 @@
  * OpenAPI document (/openapi.json).
  */
 import { z } from '@hono/zod-openapi';
-import { ACCOUNT_STATES, TASK_STATUSES } from '../workflows/types';
+import { ACCOUNT_STATES, INTERACTION_STATUSES, TASK_STATUSES, WAITING_REASONS } from '../workflows/types';
 import { findUnstorable, MAX_JSON_DEPTH } from './storable';
 
 export const LIMITS = {
@@ -33,9 +33,9 @@ export const TaskId = z
   .regex(safeId, 'use letters, digits and . _ : @ - (starting with a letter or digit)')
   .openapi({ param: { name: 'taskId', in: 'path' }, example: '0b9c8a52-0f5e-4f7e-9d0c-8e5b1a4c2d11' });
 
-export const TaskStatus = z.enum(TASK_STATUSES as [string, ...string[]]).openapi('TaskStatus');
-export const AccountState = z.enum(ACCOUNT_STATES as [string, ...string[]]).openapi('AccountState');
-export const WaitingReason = z.enum(['account_busy', 'account_cooldown', 'account_suspended', 'scheduled']).openapi('WaitingReason');
+export const TaskStatus = z.enum(TASK_STATUSES).openapi('TaskStatus');
+export const AccountState = z.enum(ACCOUNT_STATES).openapi('AccountState');
+export const WaitingReason = z.enum(WAITING_REASONS).openapi('WaitingReason');
 
 /** A task's dedupe key: a lock on (account, key) while the task is queued or running. */
 export const DedupeKey = z.string().min(1).max(256);
@@ -217,7 +217,7 @@ export const CancelAccepted = z
 
 // Interactions (re-engagement window and audit log), event streams, dashboard figures.
 
-export const InteractionStatus = z.enum(['success', 'failed', 'skipped', 'retry', 'dedupe_hit']).openapi('InteractionStatus');
+export const InteractionStatus = z.enum(INTERACTION_STATUSES).openapi('InteractionStatus');
 export const INTERACTION_LIMITS = { pageSize: 1000, defaultPageSize: 100, checkTargets: 1000, targetChars: 512, actionChars: 128 } as const;
 
 // Postgres text cannot hold NUL: refused here rather than failing in the database.

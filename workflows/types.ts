@@ -12,23 +12,20 @@
  *   stale attempt (one Temporal already gave up on) cannot overwrite what a newer one wrote.
  */
 
-export type AccountStateName = 'AVAILABLE' | 'RUNNING' | 'COOLDOWN' | 'SUSPENDED';
-export const ACCOUNT_STATES: readonly AccountStateName[] = ['AVAILABLE', 'RUNNING', 'COOLDOWN', 'SUSPENDED'];
+export const ACCOUNT_STATES = ['AVAILABLE', 'RUNNING', 'COOLDOWN', 'SUSPENDED'] as const;
+export type AccountStateName = (typeof ACCOUNT_STATES)[number];
 
-export type TaskStatus =
-  | 'queued'
-  | 'running'
-  | 'succeeded'
-  | 'failed'
-  | 'cancelled'
-  | 'skipped'
-  | 'deduplicated';
-export const TASK_STATUSES: readonly TaskStatus[] = [
-  'queued', 'running', 'succeeded', 'failed', 'cancelled', 'skipped', 'deduplicated',
-];
+export const TASK_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'skipped', 'deduplicated'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'cancelled', 'skipped', 'deduplicated'];
 
-export type WaitingReason = 'account_busy' | 'account_cooldown' | 'account_suspended' | 'scheduled';
+/** Why a queued task has not started: decided in one place, `waitingReasonOf` (./account-state/view.ts). */
+export const WAITING_REASONS = ['account_busy', 'account_cooldown', 'account_suspended', 'scheduled'] as const;
+export type WaitingReason = (typeof WAITING_REASONS)[number];
+
+/** What one interaction with a target came to (the audit log's `status`). */
+export const INTERACTION_STATUSES = ['success', 'failed', 'skipped', 'retry', 'dedupe_hit'] as const;
+export type InteractionStatus = (typeof INTERACTION_STATUSES)[number];
 
 /** A task as submitted (validated by the API before it reaches the workflow). */
 export interface TaskSpec {

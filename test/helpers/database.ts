@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import postgres from 'postgres';
+import pg from 'pg';
 import { openDatabase, type Database } from '../../db/client';
 import { migrateDatabase } from '../../db/migrate';
 
@@ -21,6 +21,17 @@ export interface TestDatabase {
 }
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** One statement on its own short connection: a test may restart Postgres while its schema lives. */
+async function adminQuery(text: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(text);
+  } finally {
+    await admin.end();
+  }
+}
 
 export async function openTestDatabase(kind: DriverKind): Promise<TestDatabase> {
   const dataDir = await mkdtemp(join(tmpdir(), 'baton-db-'));
@@ -37,8 +48,7 @@ export async function openTestDatabase(kind: DriverKind): Promise<TestDatabase> 
     };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE SCHEMA "${schema}"`);
+  await adminQuery(`CREATE SCHEMA "${schema}"`);
   const url = `${TEST_DATABASE_URL}${TEST_DATABASE_URL.includes('?') ? '&' : '?'}search_path=${schema}`;
   const database = await openDatabase({ url, dataDir });
   await migrateDatabase(database);
@@ -48,8 +58,7 @@ export async function openTestDatabase(kind: DriverKind): Promise<TestDatabase> 
     dataDir,
     async cleanup() {
       await database.close();
-      await admin.unsafe(`DROP SCHEMA "${schema}" CASCADE`);
-      await admin.end();
+      await adminQuery(`DROP SCHEMA "${schema}" CASCADE`);
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -13,25 +13,27 @@ import {
   dehydrate,
   enqueueTasks,
   hydrate,
-  planRun,
+  answersFromLedger,
+  cancelTask,
+  finishRun,
   reserveTokens,
+  planRun,
   settle,
+  startRun,
   type AccountState,
+  type RunPatches,
 } from '../../workflows/account-state';
-import type { EngineSettings, TaskOutcome, TaskSpec } from '../../workflows/types';
+import { engineSettings } from '../helpers/engine-settings';
+import type { EngineSettings, RunMemberFact, TaskOutcome, TaskSpec } from '../../workflows/types';
 
-const SETTINGS: EngineSettings = {
+const SETTINGS: EngineSettings = engineSettings({
   rateLimitBackoffMs: [100, 200, 400],
   backoffJitter: 0.25,
   cooldownAfterConsecutiveRateLimits: 4,
   longCooldownMs: 10_000,
   maxQueuedPerAccount: 100,
-  taskTimeoutMs: 60_000,
-  maxAttempts: 3,
-  retryInitialMs: 100,
-  retryMaxMs: 1000,
   breakerFailureThreshold: 3,
-};
+});
 const T0 = 1_700_000_000_000;
 const BIG = 1_000_000;
 
@@ -141,21 +143,113 @@ describe('runs of tasks (property)', () => {
           // The followers are exactly what `decide` picks next while every task succeeds.
           expect(aloneOrder.slice(1)).toEqual(followers.slice(0, aloneOrder.length - 1));
 
-          // As a run: the head's token now, the followers' reserved, outcomes applied in order.
+          // As a run: planned once (the head's token now, the followers' reserved), answers applied in order.
           const asRun = clone(start);
-          const planned = planRun(asRun, first.taskId, now, max - 1, BIG);
-          beginTask(asRun, first.taskId, now);
-          const firstReserved = reserveTokens(asRun, planned.length);
-          for (let i = 0; i < ranAlone; i++) {
-            if (i > 0) beginTask(asRun, planned[i - 1]!.taskId, now, firstReserved + i - 1);
-            applyOutcome(asRun, outcomes[i]!, now, 0.5);
-          }
+          const plan = startRun(asRun, first.taskId, now, max, BIG);
+          expect(plan.members.map((m) => m.taskId).slice(1)).toEqual(followers);
+          const answers = plan.members.slice(0, ranAlone).map((m, i) => ({ taskId: m.taskId, outcome: outcomes[i]! }));
+          const step = finishRun(asRun, plan, answers, now, () => 0.5);
+          expect(step.records).toEqual([]);
+          expect(step.effects).toHaveLength(ranAlone);
           // Same queue, counters, breaker and cooldown; tokens differ only by those reserved and unused.
-          const unused = planned.length - (ranAlone - 1);
+          const unused = plan.members.length - ranAlone;
           expect({ ...dehydrate(asRun), nextFencingToken: asRun.nextFencingToken - unused }).toEqual(dehydrate(alone));
         },
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('finishRun', () => {
+  it('skips a member cancelled while the run had it, and records the cancel of a rate-limited one', () => {
+    const state = account(['a', 'b', 'c'].map((id) => spec(id)));
+    const plan = startRun(state, 'a', T0, 3, BIG);
+    expect(cancelTask(state, 'b')).toBe('removed');
+    const step = finishRun(state, plan, [
+      { taskId: 'a', outcome: { kind: 'succeeded' } },
+      { taskId: 'b', outcome: { kind: 'rate_limited', message: 'slow down' } },
+      { taskId: 'c', outcome: { kind: 'succeeded' } },
+    ], T0 + 5, () => 0.5);
+    expect(step.records).toEqual([{ kind: 'cancelled', taskId: 'b', reason: 'cancelled while running' }]);
+    expect(step.effects.map((e) => [e.taskId, e.status])).toEqual([['a', 'succeeded'], ['c', 'succeeded']]);
+    expect(state.running).toBeNull();
+    expect(state.queue).toEqual([]);
+  });
+
+  it('fails the head when the answer does not start with it, so the running slot never stays taken', () => {
+    const state = account([spec('a'), spec('b')]);
+    const plan = startRun(state, 'a', T0, 2, BIG);
+    const step = finishRun(state, plan, [{ taskId: 'b', outcome: { kind: 'succeeded' } }], T0, () => 0.5);
+    expect(step.records).toEqual([{
+      kind: 'failed', taskId: 'a', fencingToken: plan.head.fencingToken,
+      error: { code: 'no_outcome', message: 'the run of a answered without it' },
+    }]);
+    expect(state.running).toBeNull();
+    expect(state.queue.map((t) => t.taskId)).toEqual(['b']);
+  });
+});
+
+describe('answersFromLedger', () => {
+  const members = [
+    { taskId: 'a', type: 'noop', fencingToken: 1 },
+    { taskId: 'b', type: 'noop', fencingToken: 2 },
+    { taskId: 'c', type: 'noop', fencingToken: 3 },
+  ];
+  const patches = (requeue: boolean, afterOutage = requeue): RunPatches & { asked: string[] } => {
+    const asked: string[] = [];
+    return {
+      asked,
+      requeueUnstartedHead: () => (asked.push('head'), requeue),
+      requeueAfterLedgerOutage: () => (asked.push('outage'), afterOutage),
+    };
+  };
+  const gaveUp = { cancelled: false, ledgerUnreachable: false, message: 'activity timed out' };
+  const ok: TaskOutcome = { kind: 'succeeded' };
+
+  it('keeps finished members and fails the one that was running when Temporal gave up', () => {
+    const facts: RunMemberFact[] = [
+      { taskId: 'a', state: 'finished', outcome: ok },
+      { taskId: 'b', state: 'started', cancelRequested: false },
+      { taskId: 'c', state: 'not_started' },
+    ];
+    const p = patches(true);
+    const { answers, records } = answersFromLedger(facts, members, gaveUp, p);
+    const error = { code: 'attempts_exhausted', message: 'activity timed out' };
+    expect(answers).toEqual([{ taskId: 'a', outcome: ok }, { taskId: 'b', outcome: { kind: 'failed', error } }]);
+    expect(records).toEqual([{ kind: 'failed', taskId: 'b', fencingToken: 2, error }]);
+    expect(p.asked).toEqual([]); // no patch is asked where it does not decide
+  });
+
+  it('leaves an unclaimed later member queued, and requeues an unclaimed head only where the patch is in force', () => {
+    const later: RunMemberFact[] = [{ taskId: 'a', state: 'finished', outcome: ok }, { taskId: 'b', state: 'not_started' }, { taskId: 'c', state: 'not_started' }];
+    expect(answersFromLedger(later, members, gaveUp, patches(false)).answers).toEqual([{ taskId: 'a', outcome: ok }]);
+    const head: RunMemberFact[] = [{ taskId: 'a', state: 'not_started' }, { taskId: 'b', state: 'not_started' }, { taskId: 'c', state: 'not_started' }];
+    expect(answersFromLedger(head, members, gaveUp, patches(true))).toEqual({ answers: [], records: [] });
+    // Older histories failed the unclaimed head.
+    expect(answersFromLedger(head, members, gaveUp, patches(false)).answers[0]?.outcome.kind).toBe('failed');
+  });
+
+  it('requeues a started member after a ledger outage only where that patch is in force', () => {
+    const facts: RunMemberFact[] = [{ taskId: 'a', state: 'started', cancelRequested: false }, { taskId: 'b', state: 'not_started' }, { taskId: 'c', state: 'not_started' }];
+    const outage = { ...gaveUp, ledgerUnreachable: true };
+    const inForce = patches(true);
+    expect(answersFromLedger(facts, members, outage, inForce).answers).toEqual([]);
+    expect(inForce.asked).toEqual(['outage', 'head']);
+    const older = patches(true, false);
+    expect(answersFromLedger(facts, members, outage, older).answers[0]?.outcome.kind).toBe('failed');
+    expect(older.asked).toEqual(['outage']);
+  });
+
+  it('cancels the member a cancel was meant for and interrupts one it was not', () => {
+    const cancelled = { cancelled: true, ledgerUnreachable: false, message: 'cancelled' };
+    const meant: RunMemberFact[] = [{ taskId: 'a', state: 'finished', outcome: ok }, { taskId: 'b', state: 'started', cancelRequested: true }, { taskId: 'c', state: 'not_started' }];
+    expect(answersFromLedger(meant, members, cancelled, patches(true))).toEqual({
+      answers: [{ taskId: 'a', outcome: ok }, { taskId: 'b', outcome: { kind: 'cancelled' } }],
+      records: [{ kind: 'cancelled', taskId: 'b', reason: 'cancelled while running' }],
+    });
+    const notMeant: RunMemberFact[] = [{ taskId: 'a', state: 'started', cancelRequested: false }, { taskId: 'b', state: 'not_started' }, { taskId: 'c', state: 'not_started' }];
+    const error = { code: 'interrupted', message: 'stopped when its run was cancelled' };
+    expect(answersFromLedger(notMeant, members, cancelled, patches(true)).records).toEqual([{ kind: 'failed', taskId: 'a', fencingToken: 1, error }]);
   });
 });
