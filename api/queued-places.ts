@@ -3,7 +3,7 @@
  * waits, and when it should start. One place for the single task (`GET /api/tasks/{taskId}`) and the lists
  * (`GET /api/tasks?status=queued`), so they always agree.
  *
- * The expected start follows the rule of the workflow's live waiting list (workflows/account-state.ts
+ * The expected start follows the rule of the workflow's live waiting list (workflows/account-state/view.ts
  * `waitingList`) with the ledger's figures: from the later of now and the cooldown's end, plus what is left
  * of the running task, each task ahead takes the median duration of the account's recent tasks; a scheduled
  * task starts no earlier than its time. Without a finished task to learn a duration from, only the next
@@ -15,16 +15,18 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { accountStates, tasks } from '../db/schema';
 import type { WaitingReason } from '../workflows/types';
+import { waitingReason } from '../workflows/waiting-reason';
 
 type TaskRow = typeof tasks.$inferSelect;
 type AccountRow = typeof accountStates.$inferSelect;
 
-/** Why a queued task waits, from its account's recorded state and its own runAfter. */
+/** Why a queued task waits, from its account's recorded state and its own runAfter (the rule: workflows/waiting-reason.ts). */
 export function waitingReasonFor(account: AccountRow | undefined, runAfter: Date | null, now = new Date()): WaitingReason {
-  if (account?.state === 'SUSPENDED') return 'account_suspended';
-  if (account?.cooldownUntil && account.cooldownUntil > now) return 'account_cooldown';
-  if (runAfter && runAfter > now) return 'scheduled';
-  return 'account_busy';
+  return waitingReason({
+    suspended: account?.state === 'SUSPENDED',
+    cooldownUntilMs: account?.cooldownUntil?.getTime() ?? null,
+    runAfterMs: runAfter?.getTime() ?? null,
+  }, now.getTime());
 }
 
 export interface QueuedPlace {

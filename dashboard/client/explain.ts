@@ -1,5 +1,6 @@
 /** Says in words why a task waits: the account page explains every waiting task. */
 import { shortId, time } from './format';
+import { waitingReason } from '../../workflows/waiting-reason';
 import type { Account, Task, WaitingReason, WaitingTask } from './types';
 
 export function explainWaiting(w: WaitingTask, account: Account): string {
@@ -20,12 +21,13 @@ export function explainWaiting(w: WaitingTask, account: Account): string {
   }
 }
 
-/** The reason the ledger implies, as the API does for one task (`waitingReasonFor`). */
+/** The reason the ledger implies, by the rule the workflow and the API use. */
 function reasonFor(account: Account, runAfter: string | undefined, now: number): WaitingReason {
-  if (account.state === 'SUSPENDED') return 'account_suspended';
-  if (account.cooldownUntil && Date.parse(account.cooldownUntil) > now) return 'account_cooldown';
-  if (runAfter && Date.parse(runAfter) > now) return 'scheduled';
-  return 'account_busy';
+  return waitingReason({
+    suspended: account.state === 'SUSPENDED',
+    cooldownUntilMs: account.cooldownUntil ? Date.parse(account.cooldownUntil) : null,
+    runAfterMs: runAfter ? Date.parse(runAfter) : null,
+  }, now);
 }
 
 /**

@@ -2,8 +2,9 @@
  * What the account shows: its state name, the waiting list with positions, reasons and expected starts,
  * and the view the ledger's projection and the `getState` query return.
  */
-import type { AccountStateName, AccountView, WaitingReason, WaitingTask } from '../types';
+import type { AccountStateName, AccountView, WaitingTask } from '../types';
 import type { AccountState, QueuedTask } from './account';
+import { waitingReason } from '../waiting-reason';
 import { popHeap, pushHeap } from './min-heap';
 
 export function stateName(state: AccountState, nowMs: number): AccountStateName {
@@ -20,19 +21,12 @@ function median(values: number[]): number | null {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function waitingReasonOf(state: AccountState, task: QueuedTask, nowMs: number): WaitingReason {
-  if (state.suspended) return 'account_suspended';
-  if (state.cooldown && state.cooldown.untilMs > nowMs) return 'account_cooldown';
-  if (task.runAfterMs !== undefined && task.runAfterMs > nowMs) return 'scheduled';
-  return 'account_busy';
-}
-
 function waitingItem(state: AccountState, task: QueuedTask, position: number, nowMs: number): WaitingTask {
   const item: WaitingTask = {
     taskId: task.taskId,
     type: task.type,
     position,
-    waitingReason: waitingReasonOf(state, task, nowMs),
+    waitingReason: waitingReason({ suspended: state.suspended !== null, cooldownUntilMs: state.cooldown?.untilMs ?? null, runAfterMs: task.runAfterMs }, nowMs),
     enqueuedAt: new Date(task.enqueuedAtMs).toISOString(),
     priority: task.priority,
   };
