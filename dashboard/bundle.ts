@@ -1,10 +1,11 @@
 /**
  * Builds the dashboard's client (dashboard/client/, TypeScript + hono/jsx/dom) into one ES module with
  * esbuild, in memory, once per process: there is no build step to forget and nothing fetched at run
- * time. The stylesheet and icon are served as they are.
+ * time. The stylesheets (the dashboard's, uPlot's, the charts') are joined into one; the icon is served as it is.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -40,9 +41,20 @@ async function readAsset(file: string, type: string): Promise<Asset> {
   return { body, type, etag: etagOf(body) };
 }
 
+/**
+ * The stylesheet: the dashboard's own, then the chart library's (uPlot: its legend, cursor and axes are
+ * elements styled by class) and the charts' own, in one file so the page loads one.
+ */
+async function readStyles(): Promise<Asset> {
+  const require = createRequire(import.meta.url);
+  const parts = await Promise.all([here('./styles.css'), require.resolve('uplot/dist/uPlot.min.css'), here('./charts.css')].map((f) => readFile(f, 'utf8')));
+  const body = parts.join('\n');
+  return { body, type: 'text/css; charset=utf-8', etag: etagOf(body) };
+}
+
 export const ASSET_FILES = {
   '/assets/app.js': () => buildScript(),
-  '/assets/app.css': () => readAsset('./styles.css', 'text/css; charset=utf-8'),
+  '/assets/app.css': () => readStyles(),
   '/assets/favicon.svg': () => readAsset('./favicon.svg', 'image/svg+xml'),
 } as const;
 

@@ -29,6 +29,8 @@ export type Task = Schemas['Task'];
 export type SubmitAnswer = Schemas['SubmitAccepted'];
 export type ConcurrencyMetrics = Schemas['ConcurrencyMetrics'];
 export type DashboardMetrics = Schemas['DashboardMetrics'];
+export type MetricsSeries = Schemas['MetricsSeries'];
+export type AccountTimeline = Schemas['AccountTimeline'];
 export type HeldDedupeKey = Schemas['HeldDedupeKey'];
 
 export type InteractionStatus = Schemas['InteractionStatus'];

@@ -1,11 +1,12 @@
 /** @jsxImportSource hono/jsx/dom */
 /**
  * One account: live state from its workflow with the waiting list explained, controls, a submit form,
- * recent tasks, errors and breaker. Reloads when the live feed reports a change of this account.
+ * its last tasks on a time axis with its cooldowns, recent tasks, errors and breaker. Reloads when the live feed reports a change of this account.
  */
 import { useEffect, useState } from 'hono/jsx/dom';
 import { api, ApiFailure, ok } from '../api';
 import { AccountControls } from '../components/account-controls';
+import { AccountTimeline } from '../components/charts/account-timeline';
 import { StateBadge } from '../components/badges';
 import { ErrorNote, Loading, Time } from '../components/common';
 import { Countdown } from '../components/countdown';
@@ -142,6 +143,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
           setSubmitted((n) => n + 1);
         }}
       />
+      {unknown ? null : <AccountTimeline accountId={accountId} now={now} />}
       <section aria-labelledby="recent-h" class="card">
         <div class="section-head">
           <h2 id="recent-h">Recent tasks</h2>

@@ -1,8 +1,12 @@
 /** @jsxImportSource hono/jsx/dom */
-/** Overview: figures, and every account in a grid (filtered, paged, updated live from /api/events). */
+/**
+ * Overview: figures, the last hour as pictures (tasks finished by outcome, queued tasks), and every
+ * account in a grid (filtered, paged, updated live from /api/events).
+ */
 import { useState } from 'hono/jsx/dom';
 import { api, ApiFailure, compact, ok } from '../api';
 import { AccountCard } from '../components/account-card';
+import { ActivityCharts } from '../components/charts/activity-charts';
 import { ErrorNote, Loading, Pager } from '../components/common';
 import { Counts } from '../components/counts';
 import { useCursorPages } from '../cursor-pages';
@@ -23,6 +27,7 @@ export function OverviewPage({ route }: { route: Route }) {
         Overview
       </h1>
       <Counts />
+      <ActivityCharts />
       <AccountGrid key={`${state}:${limit}`} state={state} limit={limit} />
     </section>
   );
