@@ -52,6 +52,16 @@ export async function buildApi(w: ApiWiring) {
       runWindowMs: config.RUN_WINDOW_MS,
     },
   });
+  /** Workers polling the task queue for one kind of task (identities seen polling within the last minute). */
+  const pollers = async (kind: proto.temporal.api.enums.v1.TaskQueueType) => {
+    const answer = await connection.withDeadline(Date.now() + HEALTH_CALL_MS, () => connection.workflowService.describeTaskQueue({
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: { name: config.TEMPORAL_TASK_QUEUE },
+      taskQueueType: kind,
+    }));
+    return answer.pollers?.length ?? 0;
+  };
+  const { TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY } = proto.temporal.api.enums.v1.TaskQueueType;
   const health: HealthChecks = {
     temporal: async () => {
       // A deadline, so a check never outlives its answer (or the connection, at shutdown).
@@ -63,13 +73,12 @@ export async function buildApi(w: ApiWiring) {
       return { ok: true, detail: database.kind };
     },
     workers: async () => {
-      const answer = await connection.withDeadline(Date.now() + HEALTH_CALL_MS, () => connection.workflowService.describeTaskQueue({
-        namespace: config.TEMPORAL_NAMESPACE,
-        taskQueue: { name: config.TEMPORAL_TASK_QUEUE },
-        taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-      }));
-      const pollers = answer.pollers?.length ?? 0;
-      return { ok: pollers > 0, detail: `${pollers} worker(s) polling ${config.TEMPORAL_TASK_QUEUE}` };
+      const n = await pollers(TASK_QUEUE_TYPE_WORKFLOW);
+      return { ok: n > 0, detail: `${n} worker(s) polling ${config.TEMPORAL_TASK_QUEUE}` };
+    },
+    workerPollers: async () => {
+      const [workflow, activity] = await Promise.all([pollers(TASK_QUEUE_TYPE_WORKFLOW), pollers(TASK_QUEUE_TYPE_ACTIVITY)]);
+      return { workflow, activity };
     },
   };
   let signalsBeforeKill = config.FAULT_RELAY_KILL_AFTER_SIGNALS;

@@ -4,12 +4,15 @@
  *
  * It needs no key, so what it costs and what it tells are bounded: one readiness check at a time, whose
  * answer serves every caller for HEALTH_CACHE_MS; the checks' detail (dependency error text, queue names)
- * only goes to a caller with a valid API key when API_KEYS is set, everyone else sees which checks pass.
+ * and the figures (api/health-figures.ts: load, workers, version, uptime) only go to a caller with a valid
+ * API key when API_KEYS is set, everyone else sees which checks pass. Without API_KEYS every route is open,
+ * so everyone gets them. The figures are read only for such a caller, and shared for HEALTH_CACHE_MS too.
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { Hono, type Context } from 'hono';
 import type { AppDeps, AppEnv } from '../app';
 import { callerKeyId } from '../caller';
+import { createHealthFigures, HealthFigures, type WorkerPollers } from '../health-figures';
 import { errorResponses, json, OPTIONAL_SECURITY } from './openapi';
 
 export interface HealthCheck {
@@ -17,7 +20,10 @@ export interface HealthCheck {
   detail?: string;
 }
 
-export type HealthChecks = Record<'temporal' | 'postgres' | 'workers', () => Promise<HealthCheck>>;
+export type HealthChecks = Record<'temporal' | 'postgres' | 'workers', () => Promise<HealthCheck>> & {
+  /** For the figures: workers polling the task queue (absent: the figures say null). */
+  workerPollers?: () => Promise<WorkerPollers>;
+};
 
 /** How long one readiness answer is reused. */
 export const HEALTH_CACHE_MS = 1000;
@@ -52,6 +58,7 @@ const Readiness = z
   .object({
     status: z.enum(['ok', 'degraded']),
     checks: z.object({ temporal: Check, postgres: Check, workers: Check }).strict(),
+    figures: HealthFigures.optional().openapi({ description: 'Only for a valid key when the server has API_KEYS (for everyone without API_KEYS)' }),
   })
   .strict()
   .openapi('Readiness');
@@ -61,7 +68,7 @@ const ready = (path: '/health' | '/health/ready', operationId: string) =>
   createRoute({
     method: 'get', path, operationId, tags: ['health'], security: OPTIONAL_SECURITY,
     summary: path === '/health' ? 'Readiness: Temporal, Postgres and a worker polling the task queue' : 'Readiness (the same as /health)',
-    description: `One check at a time, its answer reused for ${HEALTH_CACHE_MS} ms. No key needed; the checks' detail only for a valid key when the server has API_KEYS.`,
+    description: `One check at a time, its answer reused for ${HEALTH_CACHE_MS} ms. No key needed; the checks' detail and the figures only for a valid key when the server has API_KEYS.`,
     responses: { 200: json(Readiness, 'Ready'), 503: json(Readiness, 'Not ready: the failing checks say which'), ...errorResponses([]) },
   });
 
@@ -76,21 +83,13 @@ export const healthDocs = [
   ready('/health/ready', 'getReadiness'),
 ];
 
-export function healthRoutes(deps: Pick<AppDeps, 'health' | 'config'>, cacheMs = HEALTH_CACHE_MS) {
-  const app = new Hono<AppEnv>();
-  let cached: { at: number; value: Readiness } | null = null;
-  let inFlight: Promise<Readiness> | null = null;
-
-  const check = async (): Promise<Readiness> => {
-    const entries = await Promise.all(
-      Object.entries(deps.health).map(async ([name, run]) => [name, await timed(run, CHECK_TIMEOUT_MS)] as const),
-    );
-    return { ok: entries.every(([, r]) => r.ok), checks: Object.fromEntries(entries) };
-  };
-  /** The last answer while fresh; otherwise the check under way, or a new one: concurrent callers share it. */
-  const ready = (): Promise<Readiness> => {
-    if (cached && Date.now() - cached.at < cacheMs) return Promise.resolve(cached.value);
-    inFlight ??= check()
+/** `read` at most once per `ms`: the last answer while fresh; otherwise the read under way, or a new one, shared by concurrent callers. */
+function shared<T>(read: () => Promise<T>, ms: number): () => Promise<T> {
+  let cached: { at: number; value: T } | null = null;
+  let inFlight: Promise<T> | null = null;
+  return () => {
+    if (cached && Date.now() - cached.at < ms) return Promise.resolve(cached.value);
+    inFlight ??= read()
       .then((value) => {
         cached = { at: Date.now(), value };
         return value;
@@ -100,12 +99,40 @@ export function healthRoutes(deps: Pick<AppDeps, 'health' | 'config'>, cacheMs =
       });
     return inFlight;
   };
+}
+
+/** What the figures are read from; without a database (unit tests of the checks alone) there are none. */
+type FigureDeps = Partial<Pick<AppDeps, 'database'>> & { notifications?: Pick<AppDeps['notifications'], 'streams'> };
+
+export function healthRoutes(deps: Pick<AppDeps, 'health' | 'config'> & FigureDeps, cacheMs = HEALTH_CACHE_MS) {
+  const app = new Hono<AppEnv>();
+  const { workerPollers, ...checks } = deps.health;
+
+  const ready = shared(async (): Promise<Readiness> => {
+    const entries = await Promise.all(
+      Object.entries(checks).map(async ([name, run]) => [name, await timed(run, CHECK_TIMEOUT_MS)] as const),
+    );
+    return { ok: entries.every(([, r]) => r.ok), checks: Object.fromEntries(entries) };
+  }, cacheMs);
+  // Temporal is asked for its pollers only once the readiness check reached it: a call to an unreachable
+  // server waits out its deadline, and its retries may outlive the connection.
+  const pollersIfReachable = workerPollers && (async () => {
+    if (!(await ready()).checks.temporal?.ok) throw new Error('Temporal is unreachable');
+    return workerPollers();
+  });
+  const figures = deps.database && deps.notifications
+    ? shared(createHealthFigures({
+      database: deps.database,
+      streams: deps.notifications.streams.stats,
+      ...(pollersIfReachable ? { workerPollers: pollersIfReachable } : {}),
+    }, CHECK_TIMEOUT_MS), cacheMs)
+    : null;
 
   const answer = async (c: Context<AppEnv>) => {
-    const r = await ready();
     const detailed = deps.config.API_KEYS.length === 0 || callerKeyId(c) !== null;
-    const checks = detailed ? r.checks : Object.fromEntries(Object.entries(r.checks).map(([name, v]) => [name, { ok: v.ok }]));
-    return c.json({ status: r.ok ? 'ok' : 'degraded', checks }, r.ok ? 200 : 503);
+    const [r, f] = await Promise.all([ready(), detailed && figures ? figures() : null]);
+    const shown = detailed ? r.checks : Object.fromEntries(Object.entries(r.checks).map(([name, v]) => [name, { ok: v.ok }]));
+    return c.json({ status: r.ok ? 'ok' : 'degraded', checks: shown, ...(f ? { figures: f } : {}) }, r.ok ? 200 : 503);
   };
 
   app.get('/health/live', (c) => c.json({ status: 'ok' }));
