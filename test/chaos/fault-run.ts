@@ -10,6 +10,8 @@
  *      meanwhile must get its 2xx (202 means committed in Postgres), and every task runs afterwards;
  *   3. worker: a worker SIGKILLed and a replacement started;
  *   4. temporal: the Temporal dev server restarted on its SQLite file and port;
+ *   4b. temporal-kill (CHAOS_SERVER=cluster only, by default): the real Temporal server SIGKILLed in the middle of
+ *      its work and started again on the same databases and ports; back means tasks finish again;
  *   5. relay: a second API process (relay-api, started with the stack, FAULT_RELAY_KILL_AFTER_SIGNALS=1, no
  *      relay polling) gets batches of an account of its own until its relay SIGKILLs the process between a
  *      signal and its mark; the first API keeps serving (and answers the retries). The signal is read back
@@ -20,6 +22,12 @@
  *      flood of all accounts), and started again on the same port;
  *   7. postgres: Postgres stopped for a few seconds and started again (CHAOS_LONG_PG_OUTAGE=1: 60 s, issue
  *      12's long outage; it adds about a minute, so it is not the default).
+ * CHAOS_SERVER=cluster (`npm run test:chaos -- --server=cluster`): the same run against the real Temporal
+ * server on PostgreSQL (scripts/temporal-server-lib.ts; two databases of the run's own on the machine's
+ * PostgreSQL server, dropped at the end) instead of the dev server, with two API processes behind a
+ * client-side balancer (round robin, a refused connection takes an API out for a second) and three
+ * workers (CHAOS_APIS, CHAOS_WORKERS); the api fault kills one API while the other serves, then starts it
+ * again.
  * Clients submit each account's tasks one at a time (the next after the previous got its 2xx): half as
  * single requests retried with the same Idempotency-Key, half in batch requests carrying their own task
  * ids, retried with the same ids. Every 503, 5xx, 429 and network error is retried, with the same key or
@@ -38,8 +46,8 @@
  * CHAOS_ACCOUNTS (200), CHAOS_WORKERS (2), CHAOS_SUBMIT_SECONDS (60: the first four fifths are paced over
  * this long), CHAOS_FLOOD_TASKS (1000), CHAOS_SEED, CHAOS_PG_OUTAGE_MS (5000; 60000 with
  * CHAOS_LONG_PG_OUTAGE=1), CHAOS_TEMPORAL_STOP_S (20), CHAOS_API_SIGNAL (SIGKILL|SIGTERM),
- * CHAOS_TEMPORAL_SIGNAL (SIGTERM|SIGKILL), CHAOS_FAULT_GAP_MS (6000), CHAOS_DRAIN_TIMEOUT_S (150),
- * CHAOS_GIVE_UP_S (120), CHAOS_BUDGET_S (450: the run ends within it, vitest allows 480), CHAOS_KEEP_DIR=1 (keep the temporary directory), CHAOS_TOLERATE_EXITS=1 (a Baton
+ * CHAOS_TEMPORAL_SIGNAL (SIGTERM|SIGKILL), CHAOS_FAULT_GAP_MS (6000), CHAOS_DRAIN_TIMEOUT_S (150, cluster 240),
+ * CHAOS_GIVE_UP_S (120), CHAOS_BUDGET_S (450, cluster 660: the run ends within it, vitest allows 60 s more), CHAOS_KEEP_DIR=1 (keep the temporary directory), CHAOS_TOLERATE_EXITS=1 (a Baton
  * process that dies on its own is reported but does not fail the run), CHAOS_FAULTS (all; none; or a
  * list of flood,temporal-stop,worker,temporal,relay,api,postgres to bisect).
  *
@@ -65,6 +73,7 @@ import { migrateDatabase } from '../../db/migrate';
 import { findOrBuildTemporalCli, freePort, startDevServer, type DevServer } from '../../scripts/temporal-cli';
 import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres';
 import { startTs, type Child } from '../helpers/processes';
+import { startTestTemporalServer, type TestTemporalServer } from '../helpers/temporal-server';
 import { eventually } from '../helpers/wait';
 import {
   buildRuns,
@@ -79,6 +88,14 @@ import {
 } from './ledger-checks';
 
 export interface FaultRunOptions {
+  /**
+   * `dev`: the CLI's dev server on its SQLite file. `cluster`: the real Temporal server on PostgreSQL
+   * (scripts/temporal-server-lib.ts, two databases of the run's own on the machine's PostgreSQL server),
+   * which adds the temporal-kill fault.
+   */
+  server: 'dev' | 'cluster';
+  /** API processes serving the clients, which spread their requests over them (the relay fault's is extra). */
+  apis: number;
   tasks: number;
   accounts: number;
   workers: number;
@@ -107,9 +124,14 @@ export interface FaultRunOptions {
   log: (line: string) => void;
 }
 
+/** The dev server or the real server: what the faults need of either. */
+type TemporalProcess = Pick<DevServer, 'pid' | 'address' | 'stop' | 'exited' | 'stderrTail'>;
+
 /** In the order they are injected. */
-export const FAULTS = ['flood', 'temporal-stop', 'worker', 'temporal', 'relay', 'api', 'postgres'] as const;
+export const FAULTS = ['flood', 'temporal-stop', 'worker', 'temporal', 'temporal-kill', 'relay', 'api', 'postgres'] as const;
 export type FaultName = (typeof FAULTS)[number];
+/** The faults of a run unless CHAOS_FAULTS says otherwise: temporal-kill only against the real server. */
+export const defaultFaults = (server: FaultRunOptions['server']): FaultName[] => FAULTS.filter((f) => server === 'cluster' || f !== 'temporal-kill');
 
 export function optionsFromEnv(env: Record<string, string | undefined> = process.env): FaultRunOptions {
   const num = (name: string, dflt: number) => {
@@ -125,10 +147,14 @@ export function optionsFromEnv(env: Record<string, string | undefined> = process
     if (!allowed.includes(v as T)) throw new Error(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
     return v as T;
   };
+  const server = oneOf('CHAOS_SERVER', ['dev', 'cluster'], 'dev');
   return {
+    server,
+    // Against the real server, the production shape: two API processes and three workers.
+    apis: Math.max(1, num('CHAOS_APIS', server === 'cluster' ? 2 : 1)),
     tasks: num('CHAOS_TASKS', 2000),
     accounts: num('CHAOS_ACCOUNTS', 200),
-    workers: Math.max(2, num('CHAOS_WORKERS', 2)),
+    workers: Math.max(2, num('CHAOS_WORKERS', server === 'cluster' ? 3 : 2)),
     submitSeconds: num('CHAOS_SUBMIT_SECONDS', 60),
     floodTasks: Math.max(2, num('CHAOS_FLOOD_TASKS', 1000)),
     seed: num('CHAOS_SEED', Math.floor(Math.random() * 2 ** 31)),
@@ -137,19 +163,21 @@ export function optionsFromEnv(env: Record<string, string | undefined> = process
     apiSignal: oneOf('CHAOS_API_SIGNAL', ['SIGKILL', 'SIGTERM'], 'SIGKILL'),
     temporalSignal: oneOf('CHAOS_TEMPORAL_SIGNAL', ['SIGTERM', 'SIGKILL'], 'SIGTERM'),
     faultGapMs: num('CHAOS_FAULT_GAP_MS', 6000),
-    drainTimeoutMs: num('CHAOS_DRAIN_TIMEOUT_S', 150) * 1000,
+    // The real server's run has more processes (three workers, two APIs, the server) on the same cores and
+    // one more fault: more time to drain and in all.
+    drainTimeoutMs: num('CHAOS_DRAIN_TIMEOUT_S', server === 'cluster' ? 240 : 150) * 1000,
     giveUpMs: num('CHAOS_GIVE_UP_S', 120) * 1000,
-    budgetMs: num('CHAOS_BUDGET_S', 450) * 1000,
+    budgetMs: num('CHAOS_BUDGET_S', server === 'cluster' ? 660 : 450) * 1000,
     keepDir: env.CHAOS_KEEP_DIR === '1',
     tolerateExits: env.CHAOS_TOLERATE_EXITS === '1',
-    faults: faultList(env.CHAOS_FAULTS),
+    faults: faultList(env.CHAOS_FAULTS, server),
     // Straight to stderr: vitest would head every console line with the test's name.
     log: (line) => void process.stderr.write(`${line}\n`),
   };
 }
 
-function faultList(v: string | undefined): FaultName[] {
-  if (v === undefined || v === '' || v === 'all') return [...FAULTS];
+function faultList(v: string | undefined, server: FaultRunOptions['server']): FaultName[] {
+  if (v === undefined || v === '' || v === 'all') return defaultFaults(server);
   if (v === 'none') return [];
   const names = v.split(',').map((x) => x.trim());
   const bad = names.filter((n) => !(FAULTS as readonly string[]).includes(n));
@@ -485,15 +513,19 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunReport> {
   const runId = randomUUID().slice(0, 6);
   const queue = `baton-chaos-${runId}`;
   const dir = await mkdtemp(join(tmpdir(), 'baton-chaos-'));
-  log(`fault run ${runId}: ${o.tasks} tasks over ${o.accounts} accounts${o.faults.includes('flood') ? ` + ${o.floodTasks} to one account` : ''}, ${o.workers} workers, seed ${o.seed}, faults ${o.faults.join(',') || 'none'}, dir ${dir}`);
+  const serverName = o.server === 'cluster' ? 'Temporal server' : 'Temporal dev server';
+  log(`fault run ${runId} on the ${serverName}: ${o.tasks} tasks over ${o.accounts} accounts${o.faults.includes('flood') ? ` + ${o.floodTasks} to one account` : ''}, ${o.apis} API process(es), ${o.workers} workers, seed ${o.seed}, faults ${o.faults.join(',') || 'none'}, dir ${dir}`);
 
   const procs = new ProcessSet(since, log);
   let cluster: PrivatePostgres | undefined;
-  let temporal: DevServer | undefined;
+  let temporal: TemporalProcess | undefined;
+  let realServer: TestTemporalServer | undefined;
   let checker: pg.Pool | undefined;
   try {
     // --- the stack ---------------------------------------------------------------------------------------
-    const [pgPort, temporalPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const [pgPort, temporalPort] = [await freePort(), await freePort()];
+    const apiPorts: number[] = [];
+    for (let i = 0; i < o.apis; i++) apiPorts.push(await freePort());
     cluster = await startPrivatePostgres(pgPort, log);
     const migration = await openDatabase({ url: cluster.url, dataDir: join(dir, 'migrate') });
     await migrateDatabase(migration);
@@ -505,10 +537,24 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunReport> {
     const pool = checker;
     const q = async <R = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<R[]> => (await pool.query(text, params)).rows as R[];
 
-    const cli = await findOrBuildTemporalCli(log);
+    const cli = o.server === 'dev' ? await findOrBuildTemporalCli(log) : '';
     const dbFile = join(dir, 'temporal.sqlite');
-    const temporalAddress = `127.0.0.1:${temporalPort}`;
-    const startTemporal = async () => {
+    let temporalAddress = `127.0.0.1:${temporalPort}`;
+    /** Starts the server (again: on the same state and ports). */
+    const startTemporal = async (): Promise<TemporalProcess> => {
+      if (o.server === 'cluster') {
+        // Its own two databases on the machine's PostgreSQL server (not the run's private cluster, which
+        // the postgres fault stops: Temporal's store and Baton's are separate servers in production too).
+        if (!realServer) {
+          realServer = await startTestTemporalServer({ prefix: `baton_chaos_${runId}`, log });
+          temporalAddress = realServer.address;
+        } else {
+          await realServer.start();
+        }
+        const server = realServer.server;
+        log(`  Temporal server on ${server.address} (pid ${server.pid}; databases ${realServer.databases.name}, ${realServer.databases.visibilityName})`);
+        return server;
+      }
       const server = await startDevServer({ cli, port: temporalPort, uiPort: 0, ui: false, dbFile, namespace: 'default', log: () => {} });
       const connection = await Connection.connect({ address: server.address });
       try {
@@ -535,7 +581,7 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunReport> {
       API_KEYS: '',
       API_RATE_LIMIT_RPS: '0',
       HOST: '127.0.0.1',
-      PORT: String(apiPort),
+      PORT: String(apiPorts[0]),
       // Cooldowns and retries in moments, so a rate-limited or killed task comes back within the run.
       RATE_LIMIT_STEPS: '0.3,0.6,1.2',
       RATE_LIMIT_JITTER: '0',
@@ -546,7 +592,20 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunReport> {
       WORKER_SHUTDOWN_GRACE_MS: '5000',
       ACCOUNT_IDLE_TIMEOUT_MS: '600000',
     };
-    const base = `http://127.0.0.1:${apiPort}`;
+    const apiBases = apiPorts.map((p) => `http://127.0.0.1:${p}`);
+    /**
+     * The clients' load balancer: round robin over the API processes, skipping for a second one that just
+     * refused a connection (killed, or restarting), as a balancer's health check would.
+     */
+    const downUntil = new Map<string, number>();
+    let nextApi = 0;
+    const pickBase = () => {
+      for (let k = 0; k < apiBases.length; k++) {
+        const at = apiBases[nextApi++ % apiBases.length]!;
+        if ((downUntil.get(at) ?? 0) <= Date.now()) return at;
+      }
+      return apiBases[nextApi++ % apiBases.length]!;
+    };
 
     /** Resolves once o.workers worker processes are alive and each polls the task queue. */
     const workersReady = async () => {
@@ -568,7 +627,7 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunReport> {
         await connection.close();
       }
     };
-    const apiReady = (at = base, timeoutMs = 90_000) =>
+    const apiReady = (at: string, timeoutMs = 90_000) =>
       eventually(async () => (await fetch(`${at}/health/live`, { signal: AbortSignal.timeout(2000) })).ok, {
         timeoutMs, intervalMs: 250, what: `the API at ${at} answering /health/live`,
       });
@@ -576,8 +635,8 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunReport> {
     let workerNo = 0;
     const startWorker = () => procs.start(`worker-${++workerNo}`, 'worker/main.ts', env);
     for (let i = 0; i < o.workers; i++) startWorker();
-    let apiNo = 1;
-    procs.start('api-1', 'api/server.ts', env);
+    let apiNo = 0;
+    for (const port of apiPorts) procs.start(`api-${++apiNo}`, 'api/server.ts', { ...env, PORT: String(port) });
     // The relay fault's API process, started now so that it is up when its turn comes. Its relay delivers
     // only what it is kicked for (its own commits; no polling), and SIGKILLs the process after its first
     // signal, before the mark. Its end is the fault, not a process dying on its own.
@@ -586,7 +645,7 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunReport> {
     const relayApi = o.faults.includes('relay')
       ? procs.start('relay-api', 'api/server.ts', { ...env, PORT: String(relayPort), FAULT_RELAY_KILL_AFTER_SIGNALS: '1', RELAY_POLL_MS: '3600000' }, true)
       : null;
-    await Promise.all([workersReady(), apiReady(), relayApi ? apiReady(relayBase) : null]);
+    await Promise.all([workersReady(), ...apiBases.map((at) => apiReady(at)), relayApi ? apiReady(relayBase) : null]);
     log(`stack up in ${((Date.now() - runStarted) / 1000).toFixed(1)} s`);
 
     // --- submissions -------------------------------------------------------------------------------------
@@ -634,12 +693,13 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunReport> {
     };
     const backoff = (n: number) => sleep(Math.min(2000, 150 * 2 ** n) * (0.5 + Math.random()));
 
-    /** Open while the Temporal dev server is stopped (temporal-stop): requests sent meanwhile and their answers. */
+    /** Open while the Temporal server is stopped (temporal-stop): requests sent meanwhile and their answers. */
     let stopWindow: { from: number; to: number; requests: number; answers: Record<string, number> } | null = null;
 
-    /** POST with a timeout; the answer's status and JSON, or the network error's kind. `taskIds`: the tasks it carries. */
-    const post = async (path: string, body: unknown, taskIds: string[], headers: Record<string, string> = {}, gate = inFlight, target = base) => {
+    /** POST with a timeout (to `target`, else an API the balancer picks); the answer's status and JSON, or the network error's kind. `taskIds`: the tasks it carries. */
+    const post = async (path: string, body: unknown, taskIds: string[], headers: Record<string, string> = {}, gate = inFlight, target?: string) => {
       await gate.acquire();
+      const at = target ?? pickBase();
       const sentAt = Date.now();
       for (const id of taskIds) if (!firstSent.has(id)) firstSent.set(id, sentAt);
       const window = stopWindow && stopWindow.to === Infinity ? stopWindow : null;
@@ -651,7 +711,7 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunReport> {
         }
       };
       try {
-        const res = await fetch(`${target}${path}`, {
+        const res = await fetch(`${at}${path}`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...headers },
           body: JSON.stringify(body),
@@ -669,6 +729,7 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunReport> {
       } catch (err) {
         const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
         answer(`network:${cause}`);
+        downUntil.set(at, Date.now() + 1000);
         return { status: 0, json: null, text: String(err) };
       } finally {
         gate.release();
@@ -805,14 +866,15 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunReport> {
     /** The one-account flood: every chunk at once, 32 requests in flight, each retried until acknowledged. */
     const floodGate32 = new Semaphore(32);
     const floodRequests = { single: 0, batch: 0 };
-    const submitKeyedBatch = async (chunk: { key: string; tasks: PlannedTask[] }, gate = floodGate32, firstAt = base) => {
+    /** `firstAt`: the API the first attempt goes to (the relay fault's); retries go wherever the balancer sends them. */
+    const submitKeyedBatch = async (chunk: { key: string; tasks: PlannedTask[] }, gate = floodGate32, firstAt?: string) => {
       const deadline = giveUpAt();
       const open = new Set(chunk.tasks.map((t) => t.taskId));
       for (const t of chunk.tasks) attempted.add(t.taskId);
       for (let n = 0; ; n++) {
         // The same request every time: under an Idempotency-Key a retry must repeat the whole batch.
         const r = await post('/api/tasks/batch', { tasks: chunk.tasks.map((t) => ({ accountId: t.accountId, ...t.body })) },
-          chunk.tasks.map((t) => t.taskId), { 'idempotency-key': chunk.key }, gate, n === 0 ? firstAt : base);
+          chunk.tasks.map((t) => t.taskId), { 'idempotency-key': chunk.key }, gate, n === 0 ? firstAt : undefined);
         const results = (r.json as { results?: BatchResults } | null)?.results;
         const now = Date.now();
         chunk.tasks.forEach((t, index) => {
@@ -894,8 +956,8 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunReport> {
       faults.push({ name, atS, recoveredInS, detail });
       log(`<< t=${since()}s (${new Date().toISOString().slice(11, 23)}) back from "${name}" in ${recoveredInS} s (${detail})`);
     };
-    const stopTemporal = async (old: DevServer) => {
-      if (o.temporalSignal === 'SIGKILL') {
+    const stopTemporal = async (old: TemporalProcess, signal = o.temporalSignal) => {
+      if (signal === 'SIGKILL') {
         process.kill(old.pid, 'SIGKILL');
         await old.exited;
       } else {
@@ -916,7 +978,7 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunReport> {
         `${floodRequests.single} singles and ${floodRequests.batch} batches of 2-40)`;
     });
     let temporalStopped: { from: number; to: number; requests: number; answers: Record<string, number> } | null = null;
-    await fault('temporal-stop', `stop the Temporal dev server for ${o.temporalStopMs / 1000} s while submissions go on`, async () => {
+    await fault('temporal-stop', `stop the ${serverName} for ${o.temporalStopMs / 1000} s while submissions go on`, async () => {
       const old = temporal!;
       procs.holdRestarts = true;
       const window = { from: 0, to: Infinity, requests: 0, answers: {} as Record<string, number> };
@@ -945,7 +1007,8 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunReport> {
       const polling = await workersReady();
       return `killed ${victim.name} pid ${victim.child.pid} with ${running[0]?.n} task(s) running in the ledger; ${replacement.name} started; polling: ${polling}`;
     });
-    await fault('temporal', `restart the Temporal dev server (${o.temporalSignal}, same SQLite file and port)`, async () => {
+    const storeName = o.server === 'cluster' ? 'same databases and ports' : 'same SQLite file and port';
+    await fault('temporal', `restart the ${serverName} (${o.temporalSignal}, ${storeName})`, async () => {
       const old = temporal!;
       procs.holdRestarts = true;
       try {
@@ -953,6 +1016,31 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunReport> {
         const downAt = Date.now();
         temporal = await startTemporal();
         return `pid ${old.pid} → ${temporal.pid}, down ${((Date.now() - downAt) / 1000).toFixed(1)} s`;
+      } finally {
+        procs.holdRestarts = false;
+      }
+    });
+    // A crash of the server in the middle of its work: whatever it had not written to its databases is gone,
+    // and the next process takes the history shards over from the dead one's leases.
+    await fault('temporal-kill', `SIGKILL the ${serverName} and start it again (${storeName})`, async () => {
+      const old = temporal!;
+      const running = await q<{ n: number }>(`SELECT count(*)::int AS n FROM tasks WHERE status = 'running'`).catch(() => [{ n: '?' }]);
+      const finishedBefore = await q<{ n: number }>(`SELECT count(*)::int AS n FROM tasks WHERE status NOT IN ('queued', 'running')`).catch(() => [{ n: -1 }]);
+      procs.holdRestarts = true;
+      try {
+        await stopTemporal(old, 'SIGKILL');
+        const downAt = Date.now();
+        temporal = await startTemporal();
+        const downS = (Date.now() - downAt) / 1000;
+        // Back means tasks finish again, not just a port that answers.
+        const before = finishedBefore[0]?.n ?? -1;
+        const resumedAt = await eventually(async () => {
+          const [row] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM tasks WHERE status NOT IN ('queued', 'running')`);
+          const [live] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM tasks WHERE status IN ('queued', 'running')`);
+          return ((row?.n ?? 0) > before || live?.n === 0) && Date.now();
+        }, { timeoutMs: 120_000, intervalMs: 250, what: 'a task to finish after the Temporal server was killed' });
+        return `pid ${old.pid} killed with ${running[0]?.n} task(s) running in the ledger → pid ${temporal.pid}, serving again after ${downS.toFixed(1)} s, ` +
+          `tasks finishing again after ${((resumedAt - downAt) / 1000).toFixed(1)} s`;
       } finally {
         procs.holdRestarts = false;
       }
@@ -988,17 +1076,23 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunReport> {
       return `relay-api pid ${m.child.pid} SIGKILLed itself after its first signal; ${relayTasks.length} task(s) in ${sends.length} batch(es) sent to it, all acknowledged; ${live} kept serving`;
     });
     if (!o.faults.includes('api')) openFlood();
-    await fault('api', `restart the API (${o.apiSignal}) during the submission flood`, async () => {
+    const apiFault = o.apis > 1 ? `kill one of ${o.apis} API processes (${o.apiSignal}) during the submission flood, the others serving, then start it again` : `restart the API (${o.apiSignal}) during the submission flood`;
+    await fault('api', apiFault, async () => {
       openFlood();
       await sleep(1500); // the flood is under way
       const api = procs.live('api')[0]!;
       const flooding = !submissionsDone;
       const before = acked.length;
       await procs.stop(api, o.apiSignal, 10_000);
-      const next = procs.start(`api-${++apiNo}`, 'api/server.ts', env);
-      await apiReady();
-      return `${api.name} pid ${api.child.pid} → ${next.name} pid ${next.child.pid}; ` +
-        (flooding ? `${before} acknowledged when it went down, ${acked.length} when it was back` : 'NOTE: submissions had already finished');
+      const downAt = Date.now();
+      // With other API processes up, the clients' balancer sends everything to them for a while.
+      if (o.apis > 1) await sleep(5000);
+      const during = acked.length - before;
+      const next = procs.start(`api-${++apiNo}`, 'api/server.ts', api.env);
+      await apiReady(`http://127.0.0.1:${api.env.PORT}`);
+      const others = procs.live('api').filter((a) => a !== next).map((a) => `${a.name} pid ${a.child.pid}`).join(', ');
+      return `${api.name} pid ${api.child.pid} → ${next.name} pid ${next.child.pid}, down ${((Date.now() - downAt) / 1000).toFixed(1)} s; ` +
+        (flooding ? `${before} acknowledged when it went down, ${during} more by ${others || 'nobody'} while it was down, ${acked.length} when it was back` : 'NOTE: submissions had already finished');
     });
     await fault('postgres', `stop Postgres for ${o.pgOutageMs / 1000} s`, async () => {
       const pid = await cluster!.pid();
@@ -1343,6 +1437,9 @@ export async function runFaultRun(o: FaultRunOptions): Promise<FaultRunReport> {
   } finally {
     await procs.stopAll().catch((err) => log(`stopping processes: ${String(err)}`));
     await temporal?.stop().catch((err) => log(`stopping Temporal: ${String(err)}`));
+    // The real server's databases go with the run (CHAOS_KEEP_DIR=1 keeps them, as it keeps the directory).
+    await realServer?.stop({ keepDatabases: o.keepDir }).catch((err) => log(`dropping Temporal's databases: ${String(err)}`));
+    if (realServer && o.keepDir) log(`kept databases ${realServer.databases.name}, ${realServer.databases.visibilityName}`);
     await checker?.end().catch(() => {});
     await cluster?.destroy().catch((err) => log(`stopping Postgres: ${String(err)}`));
     if (!o.keepDir) await rm(dir, { recursive: true, force: true });
