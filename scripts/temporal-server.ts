@@ -7,6 +7,8 @@
  * registers TEMPORAL_NAMESPACE with Baton's search attributes and prints the address. Then run
  * `npm run worker` and `npm run api` (as many of each as wanted) with TEMPORAL_ADDRESS set to it.
  * Stops the server and exits 0 on SIGINT/SIGTERM; exits 1 if the server dies on its own.
+ * `--build-only`: find or build the server, its SQL tool and schema, print where they are, and exit
+ * (.ci/run does this before the tests).
  */
 import { loadConfigOrExit } from '../config/env';
 import { allocatePorts, databasesFromUrl, findOrBuildTemporalServer, prepareDatabases, startTemporalServer, TEMPORAL_SERVER_VERSION } from './temporal-server-lib';
@@ -14,6 +16,11 @@ import { allocatePorts, databasesFromUrl, findOrBuildTemporalServer, prepareData
 const log = (msg: string) => console.error(msg);
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--build-only')) {
+    const tools = await findOrBuildTemporalServer(log);
+    console.log(`Temporal server ${TEMPORAL_SERVER_VERSION}: ${tools.server}\nSQL tool: ${tools.sqlTool}\nschema: ${tools.schemaDir}`);
+    return;
+  }
   const config = loadConfigOrExit();
   const tools = await findOrBuildTemporalServer(log);
   const databases = databasesFromUrl(config.TEMPORAL_DATABASE_URL);
