@@ -84,6 +84,10 @@ const schema = z.object({
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(100),
   /** Account workflows kept in the worker's cache. (Default: 2000) */
   WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(2000),
+  /** Worker threads that run workflow code; with a reused V8 context one is enough. (Default: 1) */
+  WORKER_WORKFLOW_THREADS: positiveInt.max(16).default(1),
+  /** One V8 context per workflow thread, shared by its workflows (the SDK's default), instead of one per workflow. (Default: true) */
+  WORKER_REUSE_V8_CONTEXT: bool.default(true),
   /**
    * How long a workflow task waits on the sticky queue of the worker that last ran the account before any
    * worker may take it. A crashed worker's accounts stall this long. (Default: 3000)

@@ -10,8 +10,12 @@
  * reproduction is test/chaos/postgres-outage-probe.ts). node-postgres' pool drops a broken client and
  * opens a new one on the next checkout, which is the behaviour a worker needs.
  */
-import { mkdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import type { Assume } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -76,6 +80,8 @@ export interface DatabaseOptions {
   searchPath?: string;
   /** Where connection errors the pool recovers from by itself (a restarted server) are logged. */
   log?: Pick<Logger, 'warn'>;
+  /** PGlite's shared_buffers in MB. (Default: 16) */
+  pgliteSharedBuffersMb?: number;
 }
 
 /** Connections of the pool that session advisory locks (`tryWithLock`) use, beside the main pool. */
@@ -254,10 +260,31 @@ async function listenWithReconnect(
   };
 }
 
+/**
+ * PGlite's memory. Postgres zeroes its shared buffers at start, so all of shared_buffers is resident from
+ * the first query: PGlite's default of 128 MB made half of `npm start`'s database memory. The embedded
+ * database's files are read through the OS's page cache anyway, so 16 MB costs little (measured in
+ * bench/README.md).
+ */
+const PGLITE_SHARED_BUFFERS_MB = 16;
+
+/**
+ * A new PGlite directory is initialised (initdb) by a short-lived child process: initdb's WebAssembly
+ * instance is garbage once it ends, but in this process it stayed resident (about 200 MB) until a major
+ * collection, which a quiet process may never run.
+ */
+async function initPgliteInChild(dir: string): Promise<void> {
+  const pglite = pathToFileURL(createRequire(import.meta.url).resolve('@electric-sql/pglite')).href;
+  const script = `const { PGlite } = await import(${JSON.stringify(pglite)}); const db = await PGlite.create(process.argv[1]); await db.close();`;
+  await promisify(execFile)(process.execPath, ['--input-type=module', '--eval', script, dir]);
+}
+
 async function openPglite(options: DatabaseOptions): Promise<Database> {
   const dir = resolve(join(options.dataDir, 'pglite'));
   mkdirSync(dir, { recursive: true });
-  const client = await PGlite.create(dir);
+  if (!existsSync(join(dir, 'PG_VERSION'))) await initPgliteInChild(dir);
+  const sharedBuffersMb = options.pgliteSharedBuffersMb ?? PGLITE_SHARED_BUFFERS_MB;
+  const client = await PGlite.create(dir, { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffersMb}MB`] });
   if (options.searchPath) {
     await client.exec(`CREATE SCHEMA IF NOT EXISTS "${options.searchPath}"; SET search_path TO "${options.searchPath}"`);
   }
