@@ -2,7 +2,7 @@
  * Named errors a handler throws to say what happened; `classifyError` turns any thrown value into an
  * outcome kind. Handlers that only throw text are classified by message rules.
  */
-import { DEFAULT_ERROR_RULES } from '../config/settings';
+import { DEFAULT_ERROR_RULES, type ErrorRule } from '../config/settings';
 
 /**
  * The longest Retry-After a handler may ask for (24 hours): a larger one is cut to it, so a service that
@@ -55,12 +55,11 @@ export class StaleAttemptError extends Error {
   override name = 'StaleAttemptError';
 }
 
+/** What an error means for its task. `unavailable`: the task is skipped (its `reason`, else the message, says why). */
 export type ErrorKind = 'rate_limited' | 'unavailable' | 'permanent' | 'transient';
 
-export interface MessageRule {
-  match: string;
-  kind: ErrorKind;
-}
+/** A message rule (config/settings.ts): its kinds are the ErrorKinds and `skipped`, an unavailable with a reason of its own. */
+export type MessageRule = ErrorRule;
 
 /** Defaults for handlers that only throw text (the settings' `errorRules` start from these). */
 export const DEFAULT_MESSAGE_RULES: MessageRule[] = DEFAULT_ERROR_RULES;
@@ -70,6 +69,8 @@ export interface Classified {
   message: string;
   code: string;
   retryAfterMs?: number;
+  /** For `unavailable`: the reason the task is skipped with, when not the message (`private`, say). */
+  reason?: string;
 }
 
 export function errorMessage(err: unknown): string {
@@ -91,6 +92,8 @@ export function classifyError(err: unknown, rules: MessageRule[] = DEFAULT_MESSA
   if (err instanceof TransientError) return { kind: 'transient', message, code: 'transient_error' };
   const lower = message.toLowerCase();
   const rule = rules.find((r) => lower.includes(r.match.toLowerCase()));
+  // A skipped rule is an unavailable target with a name, as a dedupe hit is: its reason is its code.
+  if (rule?.kind === 'skipped') return { kind: 'unavailable', message, code: rule.reason ?? 'skipped', reason: rule.reason ?? 'skipped' };
   if (rule) return { kind: rule.kind, message, code: `matched_${rule.kind}` };
   return { kind: 'transient', message, code: 'transient_error' };
 }

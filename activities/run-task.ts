@@ -207,7 +207,8 @@ export function createTaskRunners(deps: RunTaskDeps) {
             ? { kind: 'rate_limited', message: c.message }
             : { kind: 'rate_limited', message: c.message, retryAfterMs: c.retryAfterMs });
         case 'unavailable':
-          return finish({ kind: 'skipped', reason: c.message });
+          // A rule may name the reason (`private`); otherwise the service's message says why.
+          return finish({ kind: 'skipped', reason: c.reason ?? c.message });
         case 'permanent':
           return finish({ kind: 'failed', error: { code: c.code, message: c.message } });
         case 'transient':

@@ -7,19 +7,41 @@ import { z } from 'zod';
 import type { EngineSettings } from '../workflows/types';
 import type { Config } from './env';
 
-/** Message rules classify errors that handlers throw as plain text; matched as case-insensitive substrings. */
+/**
+ * Message rules classify errors that handlers throw as plain text; matched as case-insensitive substrings,
+ * the first rule that matches decides. Kinds: `rate_limited` (back to the head of the queue, the account
+ * cools down), `unavailable` (the task is skipped, the message its reason), `skipped` (the task is skipped
+ * with the rule's own `reason`, e.g. `private`), `permanent` (failed), `transient` (retried).
+ */
 export const errorRuleSchema = z
   .object({
     match: z.string().min(1).max(200),
-    kind: z.enum(['rate_limited', 'unavailable', 'permanent', 'transient']),
+    kind: z.enum(['rate_limited', 'unavailable', 'skipped', 'permanent', 'transient']),
+    reason: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,63}$/, 'a reason in snake_case: lower-case letters, digits and _ (at most 64)')
+      .optional()
+      .describe('Only with kind skipped: the reason the task is skipped with'),
   })
-  .strict();
+  .strict()
+  .refine((r) => (r.kind === 'skipped') === (r.reason !== undefined), {
+    message: 'a rule of kind skipped needs a reason; other kinds take none',
+    path: ['reason'],
+  });
+export type ErrorRule = z.infer<typeof errorRuleSchema>;
 
-export const DEFAULT_ERROR_RULES: z.infer<typeof errorRuleSchema>[] = [
-  { match: 'try again later', kind: 'rate_limited' },
+/**
+ * Phrases of the services users automate (social networks, their APIs). Most specific first: a message
+ * "Action blocked: this account is private" is the private outcome, not a rate limit.
+ */
+export const DEFAULT_ERROR_RULES: ErrorRule[] = [
+  { match: 'this account is private', kind: 'skipped', reason: 'private' },
   { match: 'action blocked', kind: 'rate_limited' },
+  { match: 'try again later', kind: 'rate_limited' },
   { match: 'too many requests', kind: 'rate_limited' },
   { match: 'rate limit', kind: 'rate_limited' },
+  { match: 'suspended', kind: 'unavailable' },
+  { match: 'user not found', kind: 'unavailable' },
   { match: 'not found', kind: 'unavailable' },
 ];
 
@@ -45,7 +67,10 @@ export const settingsSchema = z
     maxAttempts: z.number().int().min(1).max(100).describe('Runs of a task with transient errors before it fails'),
     retryInitialSeconds: z.number().positive().max(3600).describe('Wait before the first retry of a transient error'),
     retryMaxSeconds: z.number().positive().max(86_400).describe('Longest wait between retries (the wait doubles up to it)'),
-    errorRules: z.array(errorRuleSchema).max(100).describe('Message rules for errors handlers throw as plain text'),
+    errorRules: z
+      .array(errorRuleSchema)
+      .max(100)
+      .describe('Message rules for errors handlers throw as plain text: the first whose match the message contains (any case) decides; kind skipped takes a reason'),
     breakerFailureThreshold: z
       .number().int().min(1).max(1000)
       .describe('Consecutive failures of any kind that open the circuit breaker'),
