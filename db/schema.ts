@@ -78,6 +78,8 @@ export const tasks = pgTable(
     index('tasks_delivered_live_idx').on(t.accountId).where(sql`status IN ('queued', 'running') AND delivered_at IS NOT NULL`),
     // A live dedupe key is a lock: one queued or running task per (account, key), enforced at intake.
     uniqueIndex('tasks_live_dedupe_key_idx').on(t.accountId, t.dedupeKey).where(holdsDedupeKey),
+    // Retention (activities/cleanup.ts) takes finished tasks oldest first; live rows (no finished_at) stay out.
+    index('tasks_finished_idx').on(t.finishedAt).where(sql`finished_at IS NOT NULL`),
     // The previous task to start on an account (the trigger that sets waited_for_account reads it).
     index('tasks_account_started_idx').on(t.accountId, t.startedAt.desc()).where(sql`started_at IS NOT NULL`),
     // totalConcurrencyBlocks: counted from this index alone.
@@ -178,7 +180,11 @@ export const accountErrors = pgTable(
     message: text().notNull(),
     at: tz().notNull().defaultNow(),
   },
-  (t) => [index('account_errors_account_idx').on(t.accountId, t.id.desc())],
+  (t) => [
+    index('account_errors_account_idx').on(t.accountId, t.id.desc()),
+    // Retention deletes the history older than taskRetentionDays.
+    index('account_errors_at_idx').on(t.at),
+  ],
 );
 
 /** Per-account overrides of the backoff and queue settings. */
