@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { OUTCOMES } from '../../api/series-queries';
 import { segmentsOf } from '../../api/account-timeline';
+import { mergeSeries } from '../../dashboard/client/components/charts/series-merge';
+import type { MetricsSeries } from '../../dashboard/client/types';
 import { TERMINAL_STATUSES } from '../../workflows/types';
 import { startApp, type AppFixture } from './app-fixture';
 
@@ -177,5 +179,27 @@ describe('series pieces', () => {
     ])).toEqual([{ state: 'queued', from: '1', to: '2' }, { state: 'running', from: '2', to: '4' }]);
     expect(segmentsOf([{ type: 'queued', at: '1' }, { type: 'cancelled', at: '5' }])).toEqual([{ state: 'queued', from: '1', to: '5' }]);
     expect(segmentsOf([{ type: 'deduplicated', at: '1' }])).toEqual([]);
+  });
+
+  it("lays a short window's buckets over the hour the dashboard holds, and drops the oldest", () => {
+    const t = (m: number) => new Date(Date.UTC(2030, 0, 1, 12, m)).toISOString();
+    const zero = { succeeded: 0, failed: 0, cancelled: 0, skipped: 0, deduplicated: 0 };
+    const series = (from: number, to: number, now: string, n: (m: number) => number): MetricsSeries => {
+      const minutes = Array.from({ length: to - from + 1 }, (_, i) => from + i);
+      return {
+        window: `${minutes.length}m`, step: '1m', stepSeconds: 60, from: t(from), to: now, outcomes: [...OUTCOMES],
+        finished: minutes.map((m) => ({ at: t(m), ...zero, succeeded: n(m) })),
+        queued: minutes.map((m, i) => ({ at: i === minutes.length - 1 ? now : t(m + 1), count: n(m) })),
+      };
+    };
+    const hour = series(0, 4, '2030-01-01T12:04:30.000Z', (m) => m); // 5 buckets, the last filling at 12:04:30
+    const recent = series(3, 5, '2030-01-01T12:05:10.000Z', (m) => 10 * m); // the next minute has begun
+    const merged = mergeSeries(hour, recent, 5);
+    expect(merged.finished.map((p) => [p.at.slice(11, 16), p.succeeded])).toEqual([['12:01', 1], ['12:02', 2], ['12:03', 30], ['12:04', 40], ['12:05', 50]]);
+    // The old "now" point (12:04:30) goes: the new bucket ends replace it.
+    expect(merged.queued.map((p) => [p.at.slice(11, 19), p.count])).toEqual([
+      ['12:02:00', 1], ['12:03:00', 2], ['12:04:00', 30], ['12:05:00', 40], ['12:05:10', 50],
+    ]);
+    expect([merged.from, merged.to]).toEqual([t(1), '2030-01-01T12:05:10.000Z']);
   });
 });

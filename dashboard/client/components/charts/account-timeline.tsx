@@ -70,8 +70,8 @@ export function AccountTimeline({ accountId, now }: { accountId: string; now: nu
 
   const tasks = data.tasks;
   const end = Math.max(now, ms(data.to));
-  const starts = [...tasks.map((t) => ms(t.createdAt)), ...data.cooldowns.map((c) => ms(c.from))];
-  const start = Math.min(end - 10_000, ...starts);
+  // The axis spans the tasks; an older cooldown that lasted into it shows from its left edge.
+  const start = Math.min(end - 10_000, ...tasks.map((t) => ms(t.createdAt)));
   const span = Math.max(1, end - start);
   const plotW = Math.max(100, width - LABEL - PAD * 2);
   const x = (t: number) => LABEL + PAD + ((Math.min(Math.max(t, start), end) - start) / span) * plotW;
