@@ -85,8 +85,9 @@ export async function queuedPlaces(db: Db, rows: TaskRow[], now = new Date()): P
       FROM jsonb_array_elements_text(${jsonList(accountIds)}) AS ids(id)
       CROSS JOIN LATERAL (
         SELECT extract(epoch FROM finished_at - started_at) * 1000 AS ms FROM ${tasks}
-        WHERE account_id = ids.id AND finished_at IS NOT NULL AND started_at IS NOT NULL
-        ORDER BY created_at DESC LIMIT ${RECENT_TASKS}
+        WHERE account_id = ids.id AND started_at IS NOT NULL AND finished_at IS NOT NULL
+        -- The latest to start, read from tasks_account_started_idx in its order (DESC NULLS LAST): no sort.
+        ORDER BY started_at DESC NULLS LAST LIMIT ${RECENT_TASKS}
       ) AS d
       GROUP BY ids.id`),
   ]);

@@ -20,7 +20,7 @@ BEGIN
   SELECT true, t.finished_at INTO found_previous, previous_finished
     FROM tasks t
     WHERE t.account_id = NEW.account_id AND t.task_id <> NEW.task_id AND t.started_at IS NOT NULL AND t.started_at <= NEW.started_at
-    ORDER BY t.started_at DESC
+    ORDER BY t.started_at DESC NULLS LAST -- as tasks_account_started_idx is built: an index read of one row
     LIMIT 1;
   NEW.waited_for_account := coalesce(found_previous, false) AND (previous_finished IS NULL OR previous_finished > NEW.created_at);
   RETURN NEW;
