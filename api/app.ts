@@ -2,9 +2,7 @@
  * `createApp(deps)`: the Hono application with every route, and no `listen` and no environment reads, so
  * tests call `app.request()` on it and `api/server.ts` serves it.
  */
-import { OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
-import type { Hook } from '@hono/zod-openapi';
 import type { Config } from '../config/env';
 import type { Logger } from '../config/logger';
 import type { HandlerRegistry } from '../activities/handlers';
@@ -18,7 +16,7 @@ import type { Engine } from './engine';
 import type { Relay } from './intake/relay';
 import { ApiError, handleError } from './errors';
 import { ErrorBody } from './schemas';
-import { schemaOnlyHook, validationHook } from './validation';
+import { createRouter } from './router';
 import { accountHealthRoutes } from './routes/account-health';
 import { accountRoutes } from './routes/accounts';
 import { healthDocs, healthRoutes, type HealthChecks } from './routes/health';
@@ -51,20 +49,15 @@ export interface AppDeps {
   health: HealthChecks;
   /** The process's one LISTEN, shared by every event stream. */
   notifications: NotificationHub;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  validationHook: Hook<any, AppEnv, any, any>;
 }
 
-export type AppEnv = { Variables: Record<string, never> };
+export type { AppEnv } from './router';
 
 const PUBLIC = new Set(['/health', '/health/live', '/health/ready', ...DASHBOARD_PUBLIC_PATHS]);
 
-export { schemaOnlyHook, validationHook };
-
 /** `buildDashboard: false` skips building the dashboard's script ahead of its first request (scripts/openapi.ts). */
-export function createApp(deps: Omit<AppDeps, 'validationHook'>, opts: { buildDashboard?: boolean } = {}) {
-  const full: AppDeps = { ...deps, validationHook };
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+export function createApp(deps: AppDeps, opts: { buildDashboard?: boolean } = {}) {
+  const app = createRouter();
   app.onError(handleError(deps.log));
   app.notFound((c) => {
     throw new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`);
@@ -82,24 +75,24 @@ export function createApp(deps: Omit<AppDeps, 'validationHook'>, opts: { buildDa
   app.use('*', rateLimit(deps.config.API_RATE_LIMIT_RPS, deps.config.API_RATE_LIMIT_BURST));
   app.use('*', auth.require);
 
-  app.route('/', healthRoutes(full));
+  app.route('/', healthRoutes(deps));
   app.route('/', prometheusRoutes(metrics.registry));
-  app.route('/', taskRoutes(full));
-  app.route('/', retentionRoutes(full));
-  app.route('/', accountRoutes(full));
-  app.route('/', accountHealthRoutes(full));
-  app.route('/', accountTimelineRoutes(full));
-  app.route('/', dedupeKeyRoutes(full));
+  app.route('/', taskRoutes(deps));
+  app.route('/', retentionRoutes(deps));
+  app.route('/', accountRoutes(deps));
+  app.route('/', accountHealthRoutes(deps));
+  app.route('/', accountTimelineRoutes(deps));
+  app.route('/', dedupeKeyRoutes(deps));
   // The account collections at their old, deprecated paths: after every /api/accounts/{accountId}/… route.
-  app.route('/', accountRoutes(full, 'legacy'));
-  app.route('/', accountHealthRoutes(full, 'legacy'));
-  app.route('/', metricsRoutes(full));
-  app.route('/', metricsSeriesRoutes(full));
-  app.route('/', settingsRoutes(full));
-  app.route('/', interactionRoutes(full));
-  app.route('/', eventRoutes(full));
-  app.route('/', dashboardMetricsRoutes(full));
-  app.route('/', dashboardRoutes(full, opts.buildDashboard ?? true));
+  app.route('/', accountRoutes(deps, 'legacy'));
+  app.route('/', accountHealthRoutes(deps, 'legacy'));
+  app.route('/', metricsRoutes(deps));
+  app.route('/', metricsSeriesRoutes(deps));
+  app.route('/', settingsRoutes(deps));
+  app.route('/', interactionRoutes(deps));
+  app.route('/', eventRoutes(deps));
+  app.route('/', dashboardMetricsRoutes(deps));
+  app.route('/', dashboardRoutes(deps, opts.buildDashboard ?? true));
 
   // Plain Hono routes (their answers are not zod-validated) are described for the document here.
   for (const route of [...healthDocs, ...prometheusDocs, ...dashboardDocs, ...documentDocs]) app.openAPIRegistry.registerPath(route);

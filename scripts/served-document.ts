@@ -27,7 +27,7 @@ function standIn(name: string): never {
 /** The document the API serves with this environment (default: none, as `npm start` without API_KEYS). */
 export async function servedDocument(env: Record<string, string> = {}): Promise<Record<string, unknown>> {
   const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
-  const deps: Omit<AppDeps, 'validationHook'> = {
+  const deps: AppDeps = {
     config,
     log: createLogger('silent', 'openapi'),
     handlers: createHandlerRegistry({ demoHandlers: config.DEMO_HANDLERS, webhookUrl: config.WEBHOOK_URL }),

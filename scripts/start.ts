@@ -5,26 +5,18 @@
  * the API stops taking requests, the worker drains, the dev server stops.
  */
 import path from 'node:path';
-import { loadConfigOrExit } from '../config/env';
-import { guardProcess } from '../config/process-guards';
-import { createLogger, redactUrl } from '../config/logger';
-import { openDatabase } from '../db/client';
-import { migrateDatabase } from '../db/migrate';
 import { listen } from '../api/listen';
-import { isLoopback } from '../api/loopback';
 import { buildApi } from '../api/wiring';
+import { redactUrl } from '../config/logger';
+import { openLedger, refuseOpenBindWithoutKeys, startProcess } from '../config/start-up';
+import { errorMessage } from '../workflows/error-message';
 import { createBatonWorker } from '../worker/create-worker';
-import { createWorkerMetrics, serveMetrics } from '../worker/metrics';
-import { installTemporalRuntime } from '../worker/runtime';
+import { startWorkerTelemetry } from '../worker/telemetry';
 import { findOrBuildTemporalCli, startDevServer, type DevServer } from './temporal-cli';
 
-const config = loadConfigOrExit({ DEMO_HANDLERS: '1' });
-const log = createLogger(config.LOG_LEVEL, 'baton');
-guardProcess(log);
-if (!isLoopback(config.HOST) && config.API_KEYS.length === 0) {
-  log.fatal({ host: config.HOST }, 'refusing to listen on a non-loopback address without API_KEYS');
-  process.exit(1);
-}
+const started = startProcess('baton', { DEMO_HANDLERS: '1' });
+const { config, log } = started;
+refuseOpenBindWithoutKeys(started);
 
 let devServer: DevServer | undefined;
 const stops: (() => Promise<void>)[] = [];
@@ -38,7 +30,7 @@ async function stopAll(code: number): Promise<never> {
     try {
       await stop();
     } catch (err) {
-      log.warn({ err: err instanceof Error ? err.message : String(err) }, 'while stopping');
+      log.warn({ err: errorMessage(err) }, 'while stopping');
     }
   }
   log.info('stopped');
@@ -72,21 +64,16 @@ try {
     });
   }
 
-  installTemporalRuntime(log, config.TEMPORAL_METRICS_PORT ? `${config.METRICS_HOST}:${config.TEMPORAL_METRICS_PORT}` : undefined);
-  const metrics = createWorkerMetrics();
-  if (config.WORKER_METRICS_PORT) {
-    const metricsServer = await serveMetrics(metrics.registry, config.METRICS_HOST, config.WORKER_METRICS_PORT);
-    stops.push(async () => void metricsServer.close());
-  }
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.BATON_DATA_DIR, log });
+  const telemetry = await startWorkerTelemetry(started);
+  stops.push(() => telemetry.close());
+  const database = await openLedger(started);
   stops.push(() => database.close());
-  await migrateDatabase(database);
 
-  const worker = await createBatonWorker({ config, database, log: log.child({ component: 'worker' }), metrics });
+  const worker = await createBatonWorker({ config, database, log: log.child({ component: 'worker' }), metrics: telemetry.metrics });
   const workerDone = worker.run();
   stops.push(() => worker.shutdown());
   void workerDone.catch((err) => {
-    log.fatal({ err: err instanceof Error ? err.message : String(err) }, 'the worker failed');
+    log.fatal({ err: errorMessage(err) }, 'the worker failed');
     void stopAll(1);
   });
 
@@ -118,6 +105,6 @@ try {
     ].join('\n'),
   );
 } catch (err) {
-  log.fatal({ err: err instanceof Error ? err.message : String(err) }, 'could not start Baton');
+  log.fatal({ err: errorMessage(err) }, 'could not start Baton');
   await stopAll(1);
 }

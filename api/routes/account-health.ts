@@ -2,18 +2,19 @@
  * Account health: execution state merged with error state (consecutive counters, cooldown, breaker and its
  * history, the last errors), and per-account overrides of the backoff and queue settings.
  */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { inArray, sql } from 'drizzle-orm';
 import { accountOverridesSchema } from '../../config/settings';
 import { accountErrors } from '../../db/schema';
 import type { Db } from '../../db/client';
-import type { AppDeps, AppEnv } from '../app';
+import type { AppDeps } from '../app';
 import { errorResponses, json } from './openapi';
 import { BODY_LIMITS, limitBody } from '../body-limit';
 import { ApiError } from '../errors';
 import { accountView, getAccountRow, listAccounts } from '../ledger-queries';
 import { AccountId, AccountState, accountStateShape, LIMITS } from '../schemas';
 import { withLegacyPath, type RouteSet } from './accounts';
+import { createRouter } from '../router';
 
 const AccountError = z.object({ at: z.string(), taskId: z.string(), kind: z.string(), code: z.string(), message: z.string() }).strict().openapi('AccountError');
 const AccountHealth = z.object({ ...accountStateShape, errors: z.array(AccountError) }).strict().openapi('AccountHealth');
@@ -95,7 +96,7 @@ const deleteOverridesRoute = createRoute({
 });
 
 export function accountHealthRoutes(deps: AppDeps, set: RouteSet = 'current') {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: deps.validationHook });
+  const app = createRouter();
   const { db } = deps.database;
 
   const pick = <T>(pair: readonly [T, T]) => [pair[set === 'current' ? 0 : 1]];

@@ -3,12 +3,13 @@
  * running) with their outcome, and its cooldowns over the same span (api/account-timeline.ts). The
  * account page draws it as bars on a time axis.
  */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AppDeps, AppEnv } from '../app';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { AppDeps } from '../app';
 import { accountTimeline } from '../account-timeline';
 import { ApiError } from '../errors';
 import { AccountId, TaskStatus } from '../schemas';
 import { errorResponses, json } from './openapi';
+import { createRouter } from '../router';
 
 export const TIMELINE_LIMITS = { maxTasks: 100, defaultTasks: 20 } as const;
 
@@ -70,7 +71,7 @@ const route = createRoute({
 });
 
 export function accountTimelineRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: deps.validationHook });
+  const app = createRouter();
   app.openapi(route, async (c) => {
     const { accountId } = c.req.valid('param');
     const { limit } = c.req.valid('query');

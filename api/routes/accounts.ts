@@ -1,6 +1,6 @@
 /** Account routes: execution states (list from Postgres, detail live from the workflow), waiting tasks, operator controls. */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AppDeps, AppEnv } from '../app';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { AppDeps } from '../app';
 import { errorResponses, json } from './openapi';
 import { BODY_LIMITS, limitBody } from '../body-limit';
 import { ApiError, validationError } from '../errors';
@@ -8,6 +8,7 @@ import { assertStorable } from '../storable';
 import { accountView, getAccountRow, listAccounts, waitingTasks } from '../ledger-queries';
 import { AccountExecutionState, AccountId, AccountStateList, ListAccountsQuery, WaitingTasks } from '../schemas';
 import { accountWorkflowId } from '../../workflows/account-workflow';
+import { createRouter } from '../router';
 
 const Accepted = z
   .object({
@@ -110,7 +111,7 @@ const CooldownBody = z
   .openapi('CooldownRequest');
 
 export function accountRoutes(deps: AppDeps, set: RouteSet = 'current') {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: deps.validationHook });
+  const app = createRouter();
   const { db } = deps.database;
   const pick = <T>(pair: readonly [T, T]) => [pair[set === 'current' ? 0 : 1]];
 

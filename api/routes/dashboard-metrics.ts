@@ -1,10 +1,11 @@
 /** `GET /api/metrics`: the dashboard's figures (tasks by status, the last day of interactions). */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AppDeps, AppEnv } from '../app';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { AppDeps } from '../app';
 import { dashboardMetrics } from '../interaction-queries';
 import { dedupeKeyFigures } from '../dedupe-key-metrics';
 import { DashboardMetrics } from '../schemas';
 import { errorResponses, json } from './openapi';
+import { createRouter } from '../router';
 
 const route = createRoute({
   method: 'get',
@@ -16,7 +17,7 @@ const route = createRoute({
 });
 
 export function dashboardMetricsRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: deps.validationHook });
+  const app = createRouter();
   app.openapi(route, async (c) => {
     const [figures, dedupeKeys] = await Promise.all([dashboardMetrics(deps.database.db), dedupeKeyFigures(deps.database.db)]);
     return c.json({ ...figures, dedupeKeys } as z.infer<typeof DashboardMetrics>, 200);

@@ -1,10 +1,11 @@
 /** Dedupe keys as locks: the held keys across accounts, and an operator's release of one. */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AppDeps, AppEnv } from '../app';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { AppDeps } from '../app';
 import { callerId } from '../caller';
 import { listHeldKeys, releaseDedupeKey } from '../dedupe-keys';
 import { AccountId, DedupeKey, LIMITS, TaskStatus } from '../schemas';
 import { errorResponses, json } from './openapi';
+import { createRouter } from '../router';
 
 export const HeldDedupeKey = z
   .object({
@@ -66,7 +67,7 @@ const releaseRoute = createRoute({
 });
 
 export function dedupeKeyRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: deps.validationHook });
+  const app = createRouter();
   const { db } = deps.database;
 
   app.openapi(listRoute, async (c) => c.json(await listHeldKeys(db, c.req.valid('query')) as z.infer<typeof HeldDedupeKeyList>, 200));

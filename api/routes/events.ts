@@ -6,7 +6,7 @@
  * one query however many streams are open. Streams are capped per caller and per process
  * (EVENT_STREAMS_PER_KEY, EVENT_STREAMS_MAX): over a cap the answer is 429 `too_many_streams`.
  */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { and, asc, eq, gt, inArray, lte } from 'drizzle-orm';
 import type { Context } from 'hono';
 import type { SSEStreamingApi } from 'hono/streaming';
@@ -15,7 +15,7 @@ import { errorMessage } from '../../activities/errors';
 import { taskEvents } from '../../db/schema';
 import { TERMINAL_STATUSES } from '../../workflows/types';
 import { followAccounts } from '../account-stream';
-import type { AppDeps, AppEnv } from '../app';
+import type { AppDeps } from '../app';
 import { callerId } from '../caller';
 import { ApiError } from '../errors';
 import type { StreamKind } from '../stream-slots';
@@ -23,6 +23,7 @@ import { getTaskRow } from '../ledger-queries';
 import { AccountEventStreamQuery, EventStreamQuery, StreamError, TaskEvent, TaskId } from '../schemas';
 import { HEARTBEAT_MS, wakeable } from '../wakeable';
 import { errorResponses, sse, sseMessage } from './openapi';
+import { createRouter } from '../router';
 
 const REPLAY_PAGE = 500;
 const TERMINAL = new Set<string>(TERMINAL_STATUSES);
@@ -86,7 +87,7 @@ function lastEventId(header: string | undefined, query: string | undefined): num
 }
 
 export function eventRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: deps.validationHook });
+  const app = createRouter();
   const { db } = deps.database;
   // Named only inside the messages' `data` (contentSchema), so registered here.
   app.openAPIRegistry.register('TaskEvent', TaskEvent);

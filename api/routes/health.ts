@@ -10,7 +10,8 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { Hono, type Context } from 'hono';
-import type { AppDeps, AppEnv } from '../app';
+import type { AppDeps } from '../app';
+import type { AppEnv } from '../router';
 import { callerKeyId } from '../caller';
 import { createHealthFigures, HealthFigures, type WorkerPollers } from '../health-figures';
 import { errorResponses, json, OPTIONAL_SECURITY } from './openapi';

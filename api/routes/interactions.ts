@@ -1,13 +1,14 @@
 /** Interaction routes: the audit log (list, streamed export), the window check, and retention on demand. */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { stringify } from 'csv-stringify/sync';
 import { cleanupInteractions } from '../../activities/cleanup';
 import type { Db } from '../../db/client';
-import type { AppDeps, AppEnv } from '../app';
+import type { AppDeps } from '../app';
 import { checkTargets, listInteractions, pageInteractions, type EventCursor, type InteractionFilter, type InteractionView } from '../interaction-queries';
 import { CheckRequest, CheckResult, CleanupResult, ExportInteractionsQuery, InteractionEvent, InteractionList, ListInteractionsQuery } from '../schemas';
 import { errorResponses, json } from './openapi';
 import { BODY_LIMITS, limitBody } from '../body-limit';
+import { createRouter } from '../router';
 
 const CSV_COLUMNS = ['id', 'ts', 'accountId', 'target', 'action', 'status', 'reason', 'taskId', 'workerId', 'latencyMs', 'metadata'] as const;
 
@@ -111,7 +112,7 @@ function exportStream(db: Db, filter: InteractionFilter, format: 'csv' | 'json')
 const fileStamp = (d: Date) => d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
 
 export function interactionRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: deps.validationHook });
+  const app = createRouter();
   const { db } = deps.database;
 
   app.openapi(listRoute, async (c) => c.json(await listInteractions(db, c.req.valid('query')) as z.infer<typeof InteractionList>, 200));

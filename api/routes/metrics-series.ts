@@ -3,10 +3,11 @@
  * from the ledger (api/series-queries.ts). The dashboard's overview charts read a whole window once and
  * then only the last buckets when the live feed reports a change.
  */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AppDeps, AppEnv } from '../app';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { AppDeps } from '../app';
 import { finishedSeries, OUTCOMES, queuedSeries, type Outcome } from '../series-queries';
 import { errorResponses, json } from './openapi';
+import { createRouter } from '../router';
 
 export const SERIES_LIMITS = {
   /** Narrowest bucket: finer ones cost more than they show. */
@@ -91,7 +92,7 @@ const route = createRoute({
 });
 
 export function metricsSeriesRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: deps.validationHook });
+  const app = createRouter();
   app.openapi(route, async (c) => {
     const q = c.req.valid('query');
     const stepSeconds = durationSeconds(q.step);

@@ -1,9 +1,10 @@
 /** Metrics routes. */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AppDeps, AppEnv } from '../app';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { AppDeps } from '../app';
 import { concurrencyMetrics } from '../ledger-queries';
 import { ConcurrencyMetrics } from '../schemas';
 import { errorResponses, json } from './openapi';
+import { createRouter } from '../router';
 
 const concurrencyRoute = createRoute({
   method: 'get',
@@ -15,7 +16,7 @@ const concurrencyRoute = createRoute({
 });
 
 export function metricsRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: deps.validationHook });
+  const app = createRouter();
   app.openapi(concurrencyRoute, async (c) => c.json(await concurrencyMetrics(deps.database.db) as z.infer<typeof ConcurrencyMetrics>, 200));
   return app;
 }

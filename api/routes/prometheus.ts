@@ -8,7 +8,8 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { sql } from 'drizzle-orm';
 import { accountStates, tasks } from '../../db/schema';
-import type { AppDeps, AppEnv } from '../app';
+import type { AppDeps } from '../app';
+import type { AppEnv } from '../router';
 import { errorResponses } from './openapi';
 import { registerDedupeKeyMetrics } from '../dedupe-key-metrics';
 

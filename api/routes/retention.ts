@@ -4,11 +4,12 @@
  * idle that long with no task. Bounded batches (activities/cleanup.ts); the request stops after
  * `maxSeconds` and says whether anything is left, so no request runs for minutes.
  */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { cleanupTasks } from '../../activities/cleanup';
-import type { AppDeps, AppEnv } from '../app';
+import type { AppDeps } from '../app';
 import { BODY_LIMITS, limitBody } from '../body-limit';
 import { errorResponses, json } from './openapi';
+import { createRouter } from '../router';
 
 const count = z.number().int().min(0);
 
@@ -53,7 +54,7 @@ const cleanupRoute = createRoute({
 });
 
 export function retentionRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: deps.validationHook });
+  const app = createRouter();
   app.openapi(cleanupRoute, async (c) => {
     const { maxSeconds } = c.req.valid('query');
     const result = await cleanupTasks(deps.database.db, deps.settings, {

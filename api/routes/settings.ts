@@ -2,11 +2,12 @@
  * Settings routes: read (each effective value and where it comes from), and change some (validated; a
  * value is stored, `null` removes the stored one; applied to the next outcome).
  */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { SETTING_SOURCES, settingsChangeSchema, settingSources, settingsSchema } from '../../config/settings';
-import type { AppDeps, AppEnv } from '../app';
+import type { AppDeps } from '../app';
 import { errorResponses, json } from './openapi';
 import { BODY_LIMITS, limitBody } from '../body-limit';
+import { createRouter } from '../router';
 
 // Rebuilt with the OpenAPI-aware `z`: zod 4 attaches `.openapi()` to schemas made after the extension only.
 const Sources = z
@@ -37,7 +38,7 @@ const putRoute = createRoute({
 });
 
 export function settingsRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: deps.validationHook });
+  const app = createRouter();
   const view = async () => {
     const { value, stored } = await deps.settings.snapshot();
     return { ...value, sources: settingSources(deps.config, stored) } as z.infer<typeof Settings>;

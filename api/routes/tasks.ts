@@ -1,7 +1,7 @@
 /** Task routes: submit (single, batch), read, list and cancel. */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import type { AppDeps, AppEnv } from '../app';
+import type { AppDeps } from '../app';
 import { errorResponses, json } from './openapi';
 import { ApiError, errorBody, validationError } from '../errors';
 import { getTask, getTaskRow, listTasks, taskView } from '../ledger-queries';
@@ -9,7 +9,6 @@ import { cancelUndelivered } from '../intake/cancel-undelivered';
 import { createGroupCommit } from '../intake/group-commit';
 import { storeSubmissions, type IntakeItem } from '../intake/store';
 import { assertStorable } from '../storable';
-import { schemaOnlyHook } from '../validation';
 import {
   AccountId,
   BatchItem,
@@ -25,6 +24,7 @@ import {
   TaskSubmission,
 } from '../schemas';
 import { readIdempotencyKey, requestHash, toTaskSpec } from '../submission';
+import { createRouter } from '../router';
 
 const submitRoute = createRoute({
   method: 'post',
@@ -133,7 +133,7 @@ function tooLarge(): never {
 }
 
 export function taskRoutes(deps: AppDeps) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: deps.validationHook });
+  const app = createRouter();
   const { db } = deps.database;
   // Single submissions share transactions under load (group commit); a batch is its own transaction.
   const singles = createGroupCommit({
@@ -170,7 +170,7 @@ export function taskRoutes(deps: AppDeps) {
   });
 
   // A batch answers per item, so its items are checked one by one below, not refused as a whole.
-  const batchApp = new OpenAPIHono<AppEnv>({ defaultHook: schemaOnlyHook });
+  const batchApp = createRouter('schema-only');
   batchApp.openapi(
     batchRoute,
     async (c) => {

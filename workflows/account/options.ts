@@ -55,8 +55,3 @@ export const ledgerActivities = proxyLocalActivities<Activities>({
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
   summary: 'record ledger and account state',
 });
-
-/** A message for a failure the workflow records (never a stack: it goes to the ledger and to users). */
-export function failureMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

@@ -26,8 +26,9 @@ import {
   type RunPlan,
 } from '../account-state';
 import type { RunMember } from '../types';
+import { errorMessage } from '../error-message';
 import type { AccountDriver } from './driver';
-import { failureMessage, ledgerActivities, RUN_PAYLOAD_CHARS, taskRetryPolicy, type Activities } from './options';
+import { ledgerActivities, RUN_PAYLOAD_CHARS, taskRetryPolicy, type Activities } from './options';
 
 /** Asked lazily, where the state machine decides: each `patched` call records a marker in new histories. */
 const runPatches: RunPatches = {
@@ -95,7 +96,7 @@ async function answersWithoutReply(d: AccountDriver, members: RunMember[], err: 
     accountId: d.accountId,
     members: members.map(({ taskId, fencingToken }) => ({ taskId, fencingToken })),
   });
-  const stop = { cancelled: isCancellation(err), ledgerUnreachable: ledgerWasUnreachable(err), message: failureMessage(err) };
+  const stop = { cancelled: isCancellation(err), ledgerUnreachable: ledgerWasUnreachable(err), message: errorMessage(err) };
   const { answers, records } = answersFromLedger(facts, members, stop, runPatches);
   d.outbox.record(...records);
   return answers;

@@ -5,8 +5,9 @@
  * no history that must replay still holds it.
  */
 import { CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
+import { errorMessage } from '../error-message';
 import type { AccountDriver } from '../account/driver';
-import { failureMessage, taskRetryPolicy, type Activities } from '../account/options';
+import { taskRetryPolicy, type Activities } from '../account/options';
 import { applyOutcome, beginTask, taskTimeoutFor, updateSettings, view } from '../account-state';
 import type { TaskOutcome } from '../types';
 
@@ -46,7 +47,7 @@ export async function runOneTask(d: AccountDriver, taskId: string): Promise<void
       outbox.record({ kind: 'cancelled', taskId: task.taskId, reason: 'cancelled while running' });
     } else {
       // Retries exhausted, or the task timed out: the activity could not record it, so we do.
-      const error = { code: 'attempts_exhausted', message: failureMessage(err) };
+      const error = { code: 'attempts_exhausted', message: errorMessage(err) };
       outcome = { kind: 'failed', error };
       outbox.record({ kind: 'failed', taskId: task.taskId, fencingToken, error });
     }
