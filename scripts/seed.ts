@@ -5,6 +5,7 @@
  * Options: --accounts=N (50), --tasks=N per account (6), --url=http://127.0.0.1:3000, --key=API key.
  */
 import { loadConfigOrExit } from '../config/env';
+import { errorMessage } from '../workflows/error-message';
 
 const config = loadConfigOrExit();
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=').slice(1).join('=') ?? fallback;
@@ -32,7 +33,7 @@ const res = await fetch(`${base}/api/tasks/batch`, {
   headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
   body: JSON.stringify({ tasks }),
 }).catch((err: unknown) => {
-  console.error(`cannot reach Baton at ${base}: ${err instanceof Error ? err.message : String(err)} (is npm start running?)`);
+  console.error(`cannot reach Baton at ${base}: ${errorMessage(err)} (is npm start running?)`);
   process.exit(1);
 });
 const body = (await res.json()) as { results?: { error?: unknown }[]; error?: { message: string } };

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { PermanentError, RateLimitedError, RETRY_AFTER_MAX_MS, TargetUnavailableError, TransientError } from '../errors';
 import type { TaskHandler } from './types';
+import { errorMessage } from '../../workflows/error-message';
 
 const payloadSchema = z.record(z.string(), z.unknown());
 
@@ -65,7 +66,7 @@ export function createWebhookHandler(url: string, timeoutMs = 30_000): TaskHandl
         body = await readCapped(response, WEBHOOK_BODY_MAX_BYTES);
       } catch (err) {
         if (ctx.signal.aborted) throw err;
-        throw new TransientError(`webhook request failed: ${err instanceof Error ? err.message : String(err)}`);
+        throw new TransientError(`webhook request failed: ${errorMessage(err)}`);
       }
       const snippet = body.text.slice(0, 500);
       if (response.ok) {
