@@ -11,7 +11,7 @@
  * a release (../dedupe-keys.ts) takes the same advisory lock.
  */
 import { sql } from 'drizzle-orm';
-import type { Db } from '../../db/client';
+import type { Db, Tx } from '../../db/client';
 import { accountSettings, accountStates, holdsDedupeKey, taskEvents, tasks } from '../../db/schema';
 import type { TaskSpec } from '../../workflows/types';
 import { ApiError } from '../errors';
@@ -29,8 +29,6 @@ export type IntakeResult =
   /** An earlier request already created this task (a retry): its current status. */
   | { kind: 'known'; taskId: string; accountId: string; status: string }
   | { kind: 'refused'; error: ApiError };
-
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export interface StoreOptions {
   /**
