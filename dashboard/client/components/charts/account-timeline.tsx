@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx/dom */
 /**
  * An account's last tasks on one time axis (`GET /api/accounts/{id}/timeline`): a thin bar while a
- * task waits, a thick one while it runs, coloured by how the run ended (amber: rate limited and queued
+ * task waits, a thick one while it runs, coloured by how the run ended (pink: rate limited and queued
  * again), and the account's cooldowns as shaded bands across every row. One-at-a-time shows as thick
  * bars that never overlap; backoff as the gaps the bands fill.
  *
@@ -89,6 +89,7 @@ export function AccountTimeline({ accountId, now }: { accountId: string; now: nu
           <li><span class="swatch swatch-requeued" aria-hidden="true" />rate limited, queued again</li>
           <li><span class="swatch swatch-succeeded" aria-hidden="true" />succeeded</li>
           <li><span class="swatch swatch-failed" aria-hidden="true" />failed</li>
+          <li><span class="swatch swatch-skipped" aria-hidden="true" />skipped</li>
           <li><span class="swatch swatch-cooldown" aria-hidden="true" />cooldown</li>
         </ul>
       </div>
