@@ -15,12 +15,12 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { accountStates, tasks } from '../db/schema';
 import type { WaitingReason } from '../workflows/types';
-import { waitingReason } from '../workflows/waiting-reason';
+import { nextStartMs, waitingReason } from '../workflows/waiting';
 
 type TaskRow = typeof tasks.$inferSelect;
 type AccountRow = typeof accountStates.$inferSelect;
 
-/** Why a queued task waits, from its account's recorded state and its own runAfter (the rule: workflows/waiting-reason.ts). */
+/** Why a queued task waits, from its account's recorded state and its own runAfter (the rule: workflows/waiting.ts). */
 export function waitingReasonFor(account: AccountRow | undefined, runAfter: Date | null, now = new Date()): WaitingReason {
   return waitingReason({
     suspended: account?.state === 'SUSPENDED',
@@ -50,12 +50,14 @@ export function expectedStart(input: {
 }): Date | undefined {
   const { position, runAfter, account, typicalMs, now } = input;
   if (account?.state === 'SUSPENDED') return undefined;
-  let clock = Math.max(now.getTime(), account?.cooldownUntil?.getTime() ?? 0);
-  if (account?.runningTaskId) {
-    if (typicalMs === null) return undefined;
-    const since = account.runningSince?.getTime() ?? now.getTime();
-    clock += Math.max(0, typicalMs - (now.getTime() - since));
-  }
+  const start = nextStartMs({
+    nowMs: now.getTime(),
+    cooldownUntilMs: account?.cooldownUntil?.getTime() ?? null,
+    runningSinceMs: account?.runningTaskId ? (account.runningSince?.getTime() ?? now.getTime()) : null,
+    typicalMs,
+  });
+  if (start === null) return undefined;
+  let clock = start;
   if (position > 0) {
     if (typicalMs === null) return undefined;
     clock += position * typicalMs;

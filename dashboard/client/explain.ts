@@ -1,6 +1,6 @@
 /** Says in words why a task waits: the account page explains every waiting task. */
 import { shortId, time } from './format';
-import { waitingReason } from '../../workflows/waiting-reason';
+import { waitingReason } from '../../workflows/waiting';
 import type { Account, Task, WaitingReason, WaitingTask } from './types';
 
 export function explainWaiting(w: WaitingTask, account: Account): string {

@@ -4,7 +4,7 @@
  */
 import type { AccountStateName, AccountView, WaitingTask } from '../types';
 import type { AccountState, QueuedTask } from './account';
-import { waitingReason } from '../waiting-reason';
+import { nextStartMs, waitingReason } from '../waiting';
 import { popHeap, pushHeap } from './min-heap';
 
 export function stateName(state: AccountState, nowMs: number): AccountStateName {
@@ -46,9 +46,10 @@ function waitingItem(state: AccountState, task: QueuedTask, position: number, no
 export function waitingList(state: AccountState, nowMs: number): WaitingTask[] {
   const items = state.queue.map((task, position) => waitingItem(state, task, position, nowMs));
   const typical = median(state.recentDurationsMs);
-  if (state.suspended || (state.running && typical === null)) return items;
-  const runningLeft = state.running ? Math.max(0, typical! - (nowMs - state.running.startedAtMs)) : 0;
-  let clock = Math.max(nowMs, state.cooldown?.untilMs ?? 0) + runningLeft;
+  if (state.suspended) return items;
+  const start = nextStartMs({ nowMs, cooldownUntilMs: state.cooldown?.untilMs ?? null, runningSinceMs: state.running?.startedAtMs ?? null, typicalMs: typical });
+  if (start === null) return items;
+  let clock = start;
   const ready: number[] = [];
   const scheduled: number[] = [];
   state.queue.forEach((t, i) => ((t.runAfterMs ?? 0) <= clock ? ready : scheduled).push(i));
