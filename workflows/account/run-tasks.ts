@@ -9,6 +9,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  log,
   patched,
   proxyActivities,
 } from '@temporalio/workflow';
@@ -88,6 +89,11 @@ function applyAnswers(d: AccountDriver, plan: RunPlan, answers: RunAnswer[]): vo
   const step = finishRun(d.state, plan, answers, Date.now(), () => Math.random());
   d.outbox.record(...step.records);
   d.outbox.projectionDirty = true;
+  // What changed the account's availability, for the worker's log (replay-aware: no command, no repeat).
+  for (const { taskId, cooldown, breakerChange } of step.effects) {
+    if (breakerChange) log.info('circuit breaker changed', { accountId: d.accountId, taskId, from: breakerChange.from, to: breakerChange.to, reason: breakerChange.reason });
+    if (cooldown) log.info('account cools down', { accountId: d.accountId, taskId, until: new Date(cooldown.untilMs).toISOString(), reason: cooldown.reason });
+  }
 }
 
 /** The run's activity gave no answer (Temporal gave up on it, or it was cancelled): ask the ledger. */
