@@ -8,7 +8,7 @@ import type { TaskOutcome, TaskStatus } from '../../workflows/types';
 export const LIVE_STATUSES: TaskStatus[] = ['queued', 'running'];
 
 export function isLive(status: string): boolean {
-  return (LIVE_STATUSES as string[]).includes(status);
+  return LIVE_STATUSES.some((live) => live === status);
 }
 
 /** The status an attempt's outcome leaves its task in: a rate-limited task waits in its queue again. */
