@@ -8,7 +8,7 @@ import type { SSEStreamingApi } from 'hono/streaming';
 import type { Db } from '../db/client';
 import { accountStates } from '../db/schema';
 import type { AccountRow } from './account-feed';
-import { accountView } from './ledger-queries';
+import { accountView } from './queries/account-states';
 import type { NotificationHub } from './notifications';
 import { HEARTBEAT_MS, wakeable } from './wakeable';
 

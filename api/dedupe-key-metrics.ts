@@ -4,7 +4,7 @@
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Db } from '../db/client';
-import { countHeldKeys } from './dedupe-keys';
+import { countHeldKeys } from './queries/dedupe-keys';
 import { DEDUPE_REFUSAL_CODES, dedupeRefusals } from './intake/refusal-counts';
 
 export async function dedupeKeyFigures(db: Db) {

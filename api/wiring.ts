@@ -13,7 +13,7 @@ import type { Database } from '../db/client';
 import { createSettingsStore } from '../db/settings-store';
 import { createApp } from './app';
 import { createEngine } from './engine';
-import { getAccountRow } from './ledger-queries';
+import { getAccountRow } from './queries/account-states';
 import { createRelay } from './intake/relay';
 import { createNotificationHub } from './notifications';
 import type { HealthChecks } from './routes/health';

@@ -3,15 +3,12 @@
  * history, the last errors), and per-account overrides of the backoff and queue settings.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { inArray, sql } from 'drizzle-orm';
 import { accountOverridesSchema } from '../../config/settings';
-import { accountErrors } from '../../db/schema';
-import type { Db } from '../../db/client';
 import type { AppDeps } from '../app';
 import { errorResponses, json } from './openapi';
 import { BODY_LIMITS, limitBody } from '../body-limit';
 import { ApiError } from '../errors';
-import { accountView, getAccountRow, listAccounts } from '../ledger-queries';
+import { getAccountHealth, listAccountHealth } from '../queries/account-health';
 import { AccountId, AccountState, accountStateShape, LIMITS } from '../schemas';
 import { withLegacyPath, type RouteSet } from './accounts';
 import { createRouter } from '../router';
@@ -23,31 +20,6 @@ const AccountHealthList = z.object({ items: z.array(AccountHealth), nextCursor: 
 const Overrides = z.object(accountOverridesSchema.shape).strict().openapi('AccountOverrides');
 const OverridesAnswer = z.object({ accountId: z.string(), overrides: Overrides.nullable() }).strict().openapi('AccountOverridesAnswer');
 const params = z.object({ accountId: AccountId });
-
-async function recentErrors(db: Db, accountIds: string[], perAccount: number) {
-  if (accountIds.length === 0 || perAccount === 0) return new Map<string, z.infer<typeof AccountError>[]>();
-  const ranked = db
-    .select({
-      accountId: accountErrors.accountId,
-      taskId: accountErrors.taskId,
-      kind: accountErrors.kind,
-      code: accountErrors.code,
-      message: accountErrors.message,
-      at: accountErrors.at,
-      rn: sql<number>`row_number() over (partition by ${accountErrors.accountId} order by ${accountErrors.id} desc)`.as('rn'),
-    })
-    .from(accountErrors)
-    .where(inArray(accountErrors.accountId, accountIds))
-    .as('ranked');
-  const rows = await db.select().from(ranked).where(sql`${ranked.rn} <= ${perAccount}`).orderBy(ranked.accountId, ranked.rn);
-  const byAccount = new Map<string, z.infer<typeof AccountError>[]>();
-  for (const r of rows) {
-    const list = byAccount.get(r.accountId) ?? [];
-    list.push({ at: r.at.toISOString(), taskId: r.taskId, kind: r.kind, code: r.code, message: r.message });
-    byAccount.set(r.accountId, list);
-  }
-  return byAccount;
-}
 
 const listRoutes = withLegacyPath(createRoute({
   method: 'get',
@@ -102,21 +74,16 @@ export function accountHealthRoutes(deps: AppDeps, set: RouteSet = 'current') {
   const pick = <T>(pair: readonly [T, T]) => [pair[set === 'current' ? 0 : 1]];
   for (const route of pick(listRoutes)) {
     app.openapi(route, async (c) => {
-      const q = c.req.valid('query');
-      const page = await listAccounts(db, q);
-      const errs = await recentErrors(db, page.items.map((i) => i.accountId), q.errors);
-      const items = page.items.map((i) => ({ ...i, errors: errs.get(i.accountId) ?? [] }));
-      return c.json({ items, nextCursor: page.nextCursor } as z.infer<typeof AccountHealthList>, 200);
+      return c.json(await listAccountHealth(db, c.req.valid('query')) as z.infer<typeof AccountHealthList>, 200);
     });
   }
 
   for (const route of pick(detailRoutes)) {
     app.openapi(route, async (c) => {
       const { accountId } = c.req.valid('param');
-      const row = await getAccountRow(db, accountId);
-      if (!row) throw new ApiError(404, 'account_not_found', `no account ${accountId} is tracked`);
-      const errs = await recentErrors(db, [accountId], 100);
-      return c.json({ ...accountView(row), errors: errs.get(accountId) ?? [] } as z.infer<typeof AccountHealth>, 200);
+      const account = await getAccountHealth(db, accountId);
+      if (!account) throw new ApiError(404, 'account_not_found', `no account ${accountId} is tracked`);
+      return c.json(account as z.infer<typeof AccountHealth>, 200);
     });
   }
   if (set === 'legacy') return app;

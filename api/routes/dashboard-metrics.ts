@@ -1,7 +1,7 @@
 /** `GET /api/metrics`: the dashboard's figures (tasks by status, the last day of interactions). */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../app';
-import { dashboardMetrics } from '../interaction-queries';
+import { dashboardMetrics } from '../queries/dashboard-figures';
 import { dedupeKeyFigures } from '../dedupe-key-metrics';
 import { DashboardMetrics } from '../schemas';
 import { errorResponses, json } from './openapi';

@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../app';
 import { callerId } from '../caller';
-import { listHeldKeys, releaseDedupeKey } from '../dedupe-keys';
+import { listHeldKeys, releaseDedupeKey } from '../queries/dedupe-keys';
 import { AccountId, DedupeKey, LIMITS, TaskStatus } from '../schemas';
 import { errorResponses, json } from './openapi';
 import { createRouter } from '../router';

@@ -7,19 +7,18 @@
  * (EVENT_STREAMS_PER_KEY, EVENT_STREAMS_MAX): over a cap the answer is 429 `too_many_streams`.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, asc, eq, gt, inArray, lte } from 'drizzle-orm';
 import type { Context } from 'hono';
 import type { SSEStreamingApi } from 'hono/streaming';
 import { streamSSE } from 'hono/streaming';
 import { errorMessage } from '../../activities/errors';
-import { taskEvents } from '../../db/schema';
 import { TERMINAL_STATUSES } from '../../workflows/types';
 import { followAccounts } from '../account-stream';
 import type { AppDeps } from '../app';
 import { callerId } from '../caller';
 import { ApiError } from '../errors';
 import type { StreamKind } from '../stream-slots';
-import { getTaskRow } from '../ledger-queries';
+import { endedBy, taskEventsAfter } from '../queries/task-events';
+import { getTaskRow } from '../queries/tasks';
 import { AccountEventStreamQuery, EventStreamQuery, StreamError, TaskEvent, TaskId } from '../schemas';
 import { HEARTBEAT_MS, wakeable } from '../wakeable';
 import { errorResponses, sse, sseMessage } from './openapi';
@@ -137,29 +136,18 @@ export function eventRoutes(deps: AppDeps) {
       let last = after;
       if (last > 0) {
         // Resuming after the terminal event: nothing more will come.
-        const [done] = await db
-          .select({ id: taskEvents.id })
-          .from(taskEvents)
-          .where(and(eq(taskEvents.taskId, taskId), lte(taskEvents.id, last), inArray(taskEvents.type, [...TERMINAL])))
-          .limit(1);
-        if (done) return;
+        if (await endedBy(db, taskId, last)) return;
       }
       for (;;) {
         for (;;) {
-          const rows = await db
-            .select()
-            .from(taskEvents)
-            .where(and(eq(taskEvents.taskId, taskId), gt(taskEvents.id, last)))
-            .orderBy(asc(taskEvents.id))
-            .limit(REPLAY_PAGE);
-          for (const r of rows) {
-            const data = { id: r.id, taskId: r.taskId, accountId: r.accountId, type: r.type, at: r.at.toISOString(), data: r.data ?? null };
-            await stream.writeSSE({ id: String(r.id), event: r.type, data: JSON.stringify(data) });
+          const events = await taskEventsAfter(db, taskId, last, REPLAY_PAGE);
+          for (const event of events) {
+            await stream.writeSSE({ id: String(event.id), event: event.type, data: JSON.stringify(event) });
             streams.sent('task');
-            last = r.id;
-            if (TERMINAL.has(r.type)) return;
+            last = event.id;
+            if (TERMINAL.has(event.type)) return;
           }
-          if (rows.length < REPLAY_PAGE || stream.aborted) break;
+          if (events.length < REPLAY_PAGE || stream.aborted) break;
         }
         const why = await wake.wait(HEARTBEAT_MS);
         if (why === 'closed' || stream.aborted || deps.notifications.closed) return;

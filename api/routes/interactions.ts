@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import { cleanupInteractions } from '../../activities/cleanup';
 import type { Db } from '../../db/client';
 import type { AppDeps } from '../app';
-import { checkTargets, listInteractions, pageInteractions, type EventCursor, type InteractionFilter, type InteractionView } from '../interaction-queries';
+import { checkTargets, listInteractions, pageInteractions, type EventCursor, type InteractionFilter, type InteractionView } from '../queries/interactions';
 import { CheckRequest, CheckResult, CleanupResult, ExportInteractionsQuery, InteractionEvent, InteractionList, ListInteractionsQuery } from '../schemas';
 import { errorResponses, json } from './openapi';
 import { BODY_LIMITS, limitBody } from '../body-limit';

@@ -1,7 +1,7 @@
 /** Metrics routes. */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../app';
-import { concurrencyMetrics } from '../ledger-queries';
+import { concurrencyMetrics } from '../queries/concurrency';
 import { ConcurrencyMetrics } from '../schemas';
 import { errorResponses, json } from './openapi';
 import { createRouter } from '../router';

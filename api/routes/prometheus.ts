@@ -6,12 +6,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { sql } from 'drizzle-orm';
-import { accountStates, tasks } from '../../db/schema';
 import type { AppDeps } from '../app';
 import type { AppEnv } from '../router';
 import { errorResponses } from './openapi';
 import { registerDedupeKeyMetrics } from '../dedupe-key-metrics';
+import { accountsByState, type AccountsOfState } from '../queries/accounts-by-state';
+import { undeliveredTasks } from '../queries/undelivered-tasks';
 
 /** The figures of the open event streams, read when Prometheus scrapes. */
 function streamMetrics(registry: Registry, stats: AppDeps['notifications']['streams']['stats']) {
@@ -49,12 +49,7 @@ function streamMetrics(registry: Registry, stats: AppDeps['notifications']['stre
 /** The intake: what waits in the ledger for its workflow, and what this process's relay delivered. */
 function intakeMetrics(registry: Registry, deps: Pick<AppDeps, 'database' | 'relay'>) {
   const { db } = deps.database;
-  const undelivered = () =>
-    db
-      .select({ n: sql<number>`count(*)`.mapWith(Number), oldest: sql<number | null>`extract(epoch from now() - min(${tasks.createdAt}))`.mapWith(Number) })
-      .from(tasks)
-      .where(sql`${tasks.status} = 'queued' AND ${tasks.deliveredAt} IS NULL`)
-      .then((rows) => rows[0] ?? null, () => null);
+  const undelivered = () => undeliveredTasks(db).catch(() => null);
   new Gauge({
     name: 'baton_intake_undelivered_tasks', help: 'Acknowledged tasks not yet handed to their account workflow', registers: [registry],
     async collect() {
@@ -64,7 +59,7 @@ function intakeMetrics(registry: Registry, deps: Pick<AppDeps, 'database' | 'rel
   new Gauge({
     name: 'baton_intake_undelivered_oldest_seconds', help: 'Age of the oldest acknowledged task not yet handed to its workflow (0 when none)', registers: [registry],
     async collect() {
-      this.set((await undelivered())?.oldest ?? 0);
+      this.set((await undelivered())?.oldestSeconds ?? 0);
     },
   });
   const { stats } = deps.relay;
@@ -100,22 +95,10 @@ export function createApiMetrics(deps: Pick<AppDeps, 'database' | 'notifications
   registerDedupeKeyMetrics(registry, deps.database.db);
   const { db } = deps.database;
   // One read of the projection per scrape, shared by the gauges (prom-client collects them in parallel).
-  let snapshot: { at: number; rows: Promise<{ state: string; n: number; queued: number; cooling: number }[] | null> } | null = null;
+  let snapshot: { at: number; rows: Promise<AccountsOfState[] | null> } | null = null;
   const read = () => {
     if (!snapshot || Date.now() - snapshot.at > 1000) {
-      snapshot = {
-        at: Date.now(),
-        rows: db
-          .select({
-            state: accountStates.state,
-            n: sql<number>`count(*)`.mapWith(Number),
-            queued: sql<number>`coalesce(sum(${accountStates.queueLength}), 0)`.mapWith(Number),
-            cooling: sql<number>`count(*) filter (where ${accountStates.cooldownUntil} > now())`.mapWith(Number),
-          })
-          .from(accountStates)
-          .groupBy(accountStates.state)
-          .catch(() => null),
-      };
+      snapshot = { at: Date.now(), rows: accountsByState(db).catch(() => null) };
     }
     return snapshot.rows;
   };

@@ -4,7 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps } from '../app';
 import { errorResponses, json } from './openapi';
 import { ApiError, errorBody, validationError } from '../errors';
-import { getTask, getTaskRow, listTasks, taskView } from '../ledger-queries';
+import { getTask, getTaskRow, listTasks, taskView } from '../queries/tasks';
 import { cancelUndelivered } from '../intake/cancel-undelivered';
 import { createGroupCommit } from '../intake/group-commit';
 import { storeSubmissions, type IntakeItem } from '../intake/store';

@@ -11,11 +11,11 @@
  * none is refused by a lock the answer already called released.
  */
 import { and, asc, count, eq, gt, or, type SQL } from 'drizzle-orm';
-import type { Db } from '../db/client';
-import { holdsDedupeKey, taskEvents, tasks } from '../db/schema';
-import { ApiError } from './errors';
-import { lockAccounts } from './intake/store';
-import { decodeCursor, encodeCursor } from './ledger-queries';
+import type { Db } from '../../db/client';
+import { holdsDedupeKey, taskEvents, tasks } from '../../db/schema';
+import { ApiError } from '../errors';
+import { lockAccounts } from '../intake/store';
+import { decodeCursor, encodeCursor } from './cursor';
 
 export interface HeldKeysFilter {
   accountId?: string | undefined;

@@ -1,13 +1,13 @@
 /**
  * Reads of the interaction tables: filtered, keyset-paged events (for the list and the streamed export),
- * the window check for many targets, and the dashboard figures.
+ * and the window check for many targets.
  */
 import { and, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../db/client';
-import { interactionEvents, interactionLatest, tasks } from '../db/schema';
-import { IN_PROGRESS } from '../activities/interactions';
-import { ApiError } from './errors';
-import { decodeCursor, encodeCursor } from './ledger-queries';
+import type { Db } from '../../db/client';
+import { interactionEvents, interactionLatest } from '../../db/schema';
+import { IN_PROGRESS } from '../../activities/interactions';
+import { ApiError } from '../errors';
+import { decodeCursor, encodeCursor } from './cursor';
 
 export interface InteractionFilter {
   accountId?: string | undefined;
@@ -123,45 +123,5 @@ export async function checkTargets(db: Db, accountId: string, action: string, ta
         ...(blocked && r?.status === IN_PROGRESS ? { inProgress: true } : {}),
       };
     }),
-  };
-}
-
-const METRICS_WINDOW_HOURS = 24;
-const since = sql`now() - interval '24 hours'`;
-
-/** Tasks by status, and the last 24 hours of interactions: by status, dedupe hit rate, latency by action. */
-export async function dashboardMetrics(db: Db) {
-  const [taskRows, statusRows, latencyRows] = await Promise.all([
-    db.select({ status: tasks.status, n: sql<number>`count(*)`.mapWith(Number) }).from(tasks).groupBy(tasks.status),
-    db
-      .select({ status: e.status, n: sql<number>`count(*)`.mapWith(Number) })
-      .from(e)
-      .where(sql`${e.ts} >= ${since}`)
-      .groupBy(e.status),
-    db
-      .select({
-        action: e.action,
-        n: sql<number>`count(*)`.mapWith(Number),
-        p50: sql<number | null>`percentile_cont(0.5) WITHIN GROUP (ORDER BY ${e.latencyMs})`,
-        p95: sql<number | null>`percentile_cont(0.95) WITHIN GROUP (ORDER BY ${e.latencyMs})`,
-      })
-      .from(e)
-      .where(and(sql`${e.ts} >= ${since}`, sql`${e.latencyMs} IS NOT NULL`))
-      .groupBy(e.action)
-      .orderBy(e.action),
-  ]);
-  const byStatus = Object.fromEntries(statusRows.map((r) => [r.status, r.n]));
-  const success = byStatus.success ?? 0;
-  const hits = byStatus.dedupe_hit ?? 0;
-  const num = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v) * 10) / 10);
-  return {
-    generatedAt: new Date().toISOString(),
-    tasks: { byStatus: Object.fromEntries(taskRows.map((r) => [r.status, r.n])) },
-    interactions: {
-      windowHours: METRICS_WINDOW_HOURS,
-      byStatus,
-      dedupeHitRate: success + hits > 0 ? hits / (success + hits) : null,
-      latencyByAction: latencyRows.map((r) => ({ action: r.action, count: r.n, p50Ms: num(r.p50), p95Ms: num(r.p95) })),
-    },
   };
 }
