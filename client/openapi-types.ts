@@ -1187,11 +1187,13 @@ export interface components {
             retryInitialSeconds: number;
             /** @description Longest wait between retries (the wait doubles up to it) */
             retryMaxSeconds: number;
-            /** @description Message rules for errors handlers throw as plain text */
+            /** @description Message rules for errors handlers throw as plain text: the first whose match the message contains (any case) decides; kind skipped takes a reason */
             errorRules: {
                 match: string;
                 /** @enum {string} */
-                kind: "rate_limited" | "unavailable" | "permanent" | "transient";
+                kind: "rate_limited" | "unavailable" | "skipped" | "permanent" | "transient";
+                /** @description Only with kind skipped: the reason the task is skipped with */
+                reason?: string;
             }[];
             /** @description Consecutive failures of any kind that open the circuit breaker */
             breakerFailureThreshold: number;
@@ -1230,11 +1232,13 @@ export interface components {
             retryInitialSeconds?: number | null;
             /** @description Longest wait between retries (the wait doubles up to it) */
             retryMaxSeconds?: number | null;
-            /** @description Message rules for errors handlers throw as plain text */
+            /** @description Message rules for errors handlers throw as plain text: the first whose match the message contains (any case) decides; kind skipped takes a reason */
             errorRules?: {
                 match: string;
                 /** @enum {string} */
-                kind: "rate_limited" | "unavailable" | "permanent" | "transient";
+                kind: "rate_limited" | "unavailable" | "skipped" | "permanent" | "transient";
+                /** @description Only with kind skipped: the reason the task is skipped with */
+                reason?: string;
             }[] | null;
             /** @description Consecutive failures of any kind that open the circuit breaker */
             breakerFailureThreshold?: number | null;
@@ -3024,9 +3028,9 @@ export const cancelAcceptedStatusValues: ReadonlyArray<FlattenedDeepRequired<com
 export const accountStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AccountState"]> = ["AVAILABLE", "RUNNING", "COOLDOWN", "SUSPENDED"];
 export const controlAcceptedRequestedValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ControlAccepted"]["requested"]> = ["suspend", "resume", "cooldown", "end_cooldown"];
 export const timelineSegmentStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimelineSegment"]["state"]> = ["queued", "running"];
-export const settingsErrorRulesKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Settings"]["errorRules"]["kind"]> = ["rate_limited", "unavailable", "permanent", "transient"];
+export const settingsErrorRulesKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Settings"]["errorRules"]["kind"]> = ["rate_limited", "unavailable", "skipped", "permanent", "transient"];
 export const settingSourcesValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SettingSources"][string]> = ["default", "environment", "stored"];
-export const settingsPatchErrorRulesKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SettingsPatch"]["errorRules"]["kind"]> = ["rate_limited", "unavailable", "permanent", "transient"];
+export const settingsPatchErrorRulesKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SettingsPatch"]["errorRules"]["kind"]> = ["rate_limited", "unavailable", "skipped", "permanent", "transient"];
 export const interactionStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InteractionStatus"]> = ["success", "failed", "skipped", "retry", "dedupe_hit"];
 export const taskEventMessageAnyOf0EventValues: ReadonlyArray<Extract<FlattenedDeepRequired<components>["schemas"]["TaskEventMessage"], {
     event: unknown;

@@ -42,3 +42,32 @@ export function labelOf(key: string): string {
   const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
+
+/** A retention period as people say it: "30 days", "1 day", "0.5 days". */
+export function days(value: unknown): string {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return '—';
+  return `${value} ${value === 1 ? 'day' : 'days'}`;
+}
+
+/** The cutoff a retention period gives now: rows older than this go. */
+export function cutoffOf(retentionDays: number, now: number): Date {
+  return new Date(now - retentionDays * 86_400_000);
+}
+
+export interface TaskCleanupAnswer {
+  deleted: { tasks: number; taskEvents: number; accountErrors: number; accounts: number };
+  done: boolean;
+  batches: number;
+  longestBatchMs: number;
+}
+
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+
+/** What `POST /api/tasks/cleanup` did, in a sentence. */
+export function cleanupSummary(r: TaskCleanupAnswer): string {
+  const d = r.deleted;
+  const what = `${plural(d.tasks, 'finished task', 'finished tasks')}, ${plural(d.taskEvents, 'event', 'events')}, `
+    + `${plural(d.accountErrors, 'error row', 'error rows')} and ${plural(d.accounts, 'idle account', 'idle accounts')}`;
+  const how = `${plural(r.batches, 'batch', 'batches')}, the longest ${r.longestBatchMs} ms`;
+  return `Deleted ${what} (${how}).${r.done ? '' : ' Time ran out before the end: run it again for the rest.'}`;
+}

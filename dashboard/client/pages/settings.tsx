@@ -1,11 +1,14 @@
 /** @jsxImportSource hono/jsx/dom */
-/** Settings: current values, validation at the field, only what changed is sent, then read back. */
+/**
+ * Settings: the retention periods and a run on demand, then every setting: current values, validation at
+ * the field, only what changed is sent, then read back.
+ */
 import { useEffect, useState } from 'hono/jsx/dom';
 import { api, ApiFailure, ok } from '../api';
 import { ErrorNote, Loading } from '../components/common';
 import { useAlive, useLoad } from '../hooks';
 import { pageMeta } from '../meta';
-import { fromText, kindOf, labelOf, toText, type FieldKind } from '../settings-form';
+import { cleanupSummary, cutoffOf, days, fromText, kindOf, labelOf, toText, type FieldKind } from '../settings-form';
 import type { Schemas } from '../../../client';
 import type { Settings } from '../types';
 
@@ -84,6 +87,8 @@ function SettingsForm({ initial }: { initial: Settings }) {
   };
 
   return (
+    <>
+    <RetentionPanel settings={current} />
     <form onSubmit={save} novalidate class="card settings" data-testid="settings-form">
       {keys.map((k) => {
         const id = `setting-${k}`;
@@ -136,5 +141,60 @@ function SettingsForm({ initial }: { initial: Settings }) {
         </p>
       </div>
     </form>
+    </>
+  );
+}
+
+/** Both retention periods as they apply now, and the task ledger's cleanup on demand (with a confirmation). */
+function RetentionPanel({ settings }: { settings: Settings }) {
+  const [state, setState] = useState<'idle' | 'confirm' | 'busy'>('idle');
+  const [result, setResult] = useState<string | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const alive = useAlive();
+  const taskDays = Number(settings.taskRetentionDays);
+  const run = async () => {
+    setState('busy');
+    setError(null);
+    setResult(null);
+    try {
+      const answer = await ok(api.POST('/api/tasks/cleanup', { params: { query: { maxSeconds: 30 } } }));
+      if (alive()) setResult(cleanupSummary(answer));
+    } catch (err) {
+      if (alive()) setError(err as Error);
+    } finally {
+      if (alive()) setState('idle');
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="retention-h" data-testid="retention">
+      <h2 id="retention-h">Retention</h2>
+      <p>
+        Finished tasks, their events and accounts idle without a task are kept{' '}
+        <strong data-testid="retention-task-days">{days(settings.taskRetentionDays)}</strong> (task retention days); interaction
+        events <strong data-testid="retention-event-days">{days(settings.eventRetentionDays)}</strong> (event retention days). A
+        daily schedule deletes what is older; queued and running tasks are never deleted. Change the periods below.
+      </p>
+      <div class="actions">
+        {state === 'idle' ? (
+          <button type="button" onClick={() => setState('confirm')} data-testid="run-cleanup">
+            Delete what is due now
+          </button>
+        ) : (
+          <span class="confirm" role="group" aria-label="Delete finished tasks now?" data-testid="cleanup-confirm">
+            <span>Delete tasks that finished before {cutoffOf(taskDays, Date.now()).toLocaleString()}, with their events?</span>
+            <button type="button" class="small primary" disabled={state === 'busy'} onClick={() => void run()} data-testid="cleanup-yes">
+              {state === 'busy' ? 'Deleting…' : 'Delete'}
+            </button>
+            <button type="button" class="small" disabled={state === 'busy'} onClick={() => setState('idle')} data-testid="cleanup-no">
+              Keep them
+            </button>
+          </span>
+        )}
+        <p role="status" class="note note-ok" data-testid="cleanup-result">
+          {result ?? ''}
+        </p>
+      </div>
+      <ErrorNote error={error} />
+    </section>
   );
 }
