@@ -5,6 +5,7 @@ import { api, ApiFailure, ok } from '../api';
 import { useAlive } from '../hooks';
 import type { Account } from '../types';
 import { ErrorNote } from './common';
+import { Field } from './field';
 
 interface Props {
   accountId: string;
@@ -55,10 +56,9 @@ export function AccountControls({ accountId, account, onDone }: Props) {
           void act('Suspend', () => api.POST('/api/accounts/{accountId}/suspend', { params, body: reason.trim() ? { reason: reason.trim() } : {} }));
         }}
       >
-        <div class="field">
-          <label for="suspend-reason">Reason (optional)</label>
-          <input id="suspend-reason" value={reason} maxlength={500} onInput={(e: InputEvent) => setReason(value(e))} />
-        </div>
+        <Field id="suspend-reason" label="Reason (optional)">
+          {(aria) => <input {...aria} value={reason} maxlength={500} onInput={(e: InputEvent) => setReason(value(e))} />}
+        </Field>
         <button type="submit" disabled={busy || suspended} data-testid="suspend">
           Suspend
         </button>
@@ -76,30 +76,14 @@ export function AccountControls({ accountId, account, onDone }: Props) {
           void act('Cooldown', () => api.POST('/api/accounts/{accountId}/cooldown', { params, body: { seconds: s, ...(coolReason.trim() ? { reason: coolReason.trim() } : {}) } }), true);
         }}
       >
-        <div class={`field${secondsError ? ' field-invalid' : ''}`}>
-          <label for="cooldown-seconds">Cooldown seconds</label>
-          <input
-            id="cooldown-seconds"
-            type="number"
-            inputmode="decimal"
-            min="0"
-            step="any"
-            value={seconds}
-            onInput={(e: InputEvent) => setSeconds(value(e))}
-            aria-invalid={secondsError ? 'true' : undefined}
-            aria-describedby={secondsError ? 'cooldown-seconds-error' : undefined}
-            data-testid="cooldown-seconds"
-          />
-          {secondsError ? (
-            <small id="cooldown-seconds-error" class="field-error" data-testid="cooldown-seconds-error">
-              {secondsError}
-            </small>
-          ) : null}
-        </div>
-        <div class="field">
-          <label for="cooldown-reason">Reason (optional)</label>
-          <input id="cooldown-reason" value={coolReason} maxlength={500} onInput={(e: InputEvent) => setCoolReason(value(e))} />
-        </div>
+        <Field id="cooldown-seconds" label="Cooldown seconds" error={secondsError ?? undefined}>
+          {(aria) => (
+            <input {...aria} type="number" inputmode="decimal" min="0" step="any" value={seconds} onInput={(e: InputEvent) => setSeconds(value(e))} data-testid="cooldown-seconds" />
+          )}
+        </Field>
+        <Field id="cooldown-reason" label="Reason (optional)">
+          {(aria) => <input {...aria} value={coolReason} maxlength={500} onInput={(e: InputEvent) => setCoolReason(value(e))} />}
+        </Field>
         <button type="submit" disabled={busy} data-testid="start-cooldown">
           Start cooldown
         </button>

@@ -1,6 +1,5 @@
 /** @jsxImportSource hono/jsx/dom */
-/** Small pieces every page uses: error notes, form fields, paging, times, JSON. */
-import type { Child } from 'hono/jsx/dom';
+/** Small pieces every page uses: error notes, paging, times, JSON. (Form fields: field.tsx; tables: table.tsx.) */
 import { ApiFailure } from '../api';
 import { time } from '../format';
 
@@ -13,27 +12,6 @@ export function ErrorNote({ error, testid = 'error' }: { error: Error | null | u
       {code && code !== 'network' ? <span class="code"> ({code})</span> : null}
     </p>
   );
-}
-
-export function Field(props: { id: string; label: string; error?: string | undefined; hint?: string | undefined; children: Child }) {
-  return (
-    <div class={`field${props.error ? ' field-invalid' : ''}`}>
-      <label for={props.id}>{props.label}</label>
-      {props.children}
-      {props.hint ? <small id={`${props.id}-hint`} class="hint">{props.hint}</small> : null}
-      {props.error ? (
-        <small id={`${props.id}-error`} class="field-error" data-testid={`${props.id}-error`}>
-          {props.error}
-        </small>
-      ) : null}
-    </div>
-  );
-}
-
-/** aria-describedby for an input inside <Field>. */
-export function describedBy(id: string, hint: boolean, error: string | undefined): string | undefined {
-  const ids = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
-  return ids || undefined;
 }
 
 /** Cursor paging: a stack of the cursors that led here, so "Previous" works without offsets. */

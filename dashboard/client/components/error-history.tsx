@@ -1,12 +1,26 @@
 /** @jsxImportSource hono/jsx/dom */
 /** The account's error state: counters, the circuit breaker and its history, the last errors. */
 import { useState } from 'hono/jsx/dom';
-import { shortId } from '../format';
-import { taskHref } from '../router';
-import type { AccountHealth } from '../types';
+import type { AccountError, AccountHealth, BreakerChange } from '../types';
 import { Time } from './common';
+import { TaskLink } from './links';
+import { Table, type Column } from './table';
 
 const SHOWN = 10;
+
+const BREAKER_COLUMNS: Column<BreakerChange>[] = [
+  { header: 'When', cell: (h) => <Time iso={h.at} /> },
+  { header: 'Change', cell: (h) => `${h.from} → ${h.to}` },
+  { header: 'Why', cell: (h) => h.reason },
+];
+
+const ERROR_COLUMNS: Column<AccountError>[] = [
+  { header: 'When', cell: (e) => <Time iso={e.at} /> },
+  { header: 'Kind', cell: (e) => e.kind.replace('_', ' ') },
+  { header: 'Code', cell: (e) => <code>{e.code}</code> },
+  { header: 'Message', cell: (e) => e.message },
+  { header: 'Task', cell: (e) => <TaskLink taskId={e.taskId} /> },
+];
 
 export function ErrorHistory({ health }: { health: AccountHealth }) {
   const [all, setAll] = useState(false);
@@ -36,71 +50,22 @@ export function ErrorHistory({ health }: { health: AccountHealth }) {
       {history.length ? (
         <details>
           <summary>Breaker history ({history.length})</summary>
-          <div class="table-wrap">
-            <table class="stack">
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Change</th>
-                  <th scope="col">Why</th>
-                </tr>
-              </thead>
-              <tbody>
-                {history.map((h) => (
-                  <tr>
-                    <td data-label="When">
-                      <Time iso={h.at} />
-                    </td>
-                    <td data-label="Change">
-                      {h.from} → {h.to}
-                    </td>
-                    <td data-label="Why">{h.reason}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table columns={BREAKER_COLUMNS} rows={history} />
         </details>
       ) : null}
       <h3>Last errors</h3>
-      {errors.length === 0 ? (
-        <p class="muted" data-testid="errors-empty">
-          No errors recorded.
-        </p>
-      ) : (
-        <div class="table-wrap">
-          <table class="stack" data-testid="error-table">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Code</th>
-                <th scope="col">Message</th>
-                <th scope="col">Task</th>
-              </tr>
-            </thead>
-            <tbody>
-              {errors.map((e) => (
-                <tr data-testid="error-row" data-kind={e.kind}>
-                  <td data-label="When">
-                    <Time iso={e.at} />
-                  </td>
-                  <td data-label="Kind">{e.kind.replace('_', ' ')}</td>
-                  <td data-label="Code">
-                    <code>{e.code}</code>
-                  </td>
-                  <td data-label="Message">{e.message}</td>
-                  <td data-label="Task">
-                    <a href={taskHref(e.taskId)} title={e.taskId}>
-                      {shortId(e.taskId)}
-                    </a>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Table
+        columns={ERROR_COLUMNS}
+        rows={errors}
+        testid="error-table"
+        rowTestid="error-row"
+        row={(e) => ({ 'data-kind': e.kind })}
+        empty={
+          <p class="muted" data-testid="errors-empty">
+            No errors recorded.
+          </p>
+        }
+      />
       {health.errors.length > SHOWN ? (
         <button type="button" class="link" onClick={() => setAll(!all)}>
           {all ? 'Show fewer' : `Show all ${health.errors.length}`}

@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'hono/jsx/dom';
 import { auth, setApiKey } from '../auth';
 import { useStore } from '../store';
+import { Field } from './field';
 
 export function KeyPrompt() {
   const { key, message } = useStore(auth);
@@ -28,20 +29,21 @@ export function KeyPrompt() {
           if (k) setApiKey(k);
         }}
       >
-        <div class="field">
-          <label for="api-key">API key</label>
-          <input
-            ref={input}
-            id="api-key"
-            name="api-key"
-            type="password"
-            autocomplete="off"
-            required
-            value={value}
-            onInput={(e: InputEvent) => setValue((e.target as HTMLInputElement).value)}
-            data-testid="key-input"
-          />
-        </div>
+        <Field id="api-key" label="API key">
+          {(aria) => (
+            <input
+              {...aria}
+              ref={input}
+              name="api-key"
+              type="password"
+              autocomplete="off"
+              required
+              value={value}
+              onInput={(e: InputEvent) => setValue((e.target as HTMLInputElement).value)}
+              data-testid="key-input"
+            />
+          )}
+        </Field>
         <button type="submit" class="primary" data-testid="key-submit">
           Use this key
         </button>

@@ -8,7 +8,7 @@ import { pageMeta } from '../meta';
 import { taskHref } from '../router';
 import { submitProblems, type SubmitField, type SubmitProblem } from '../submit-errors';
 import type { SubmitAnswer } from '../types';
-import { describedBy } from './common';
+import { Field } from './field';
 
 const EXAMPLES: Record<string, unknown> = {
   sleep: { ms: 1000 },
@@ -77,98 +77,45 @@ export function SubmitForm({ accountId, onSubmitted }: { accountId: string; onSu
       <h2 id="submit-h">Submit a task</h2>
       <form onSubmit={submit} novalidate data-testid="submit-form">
         <div class="form-grid">
-          <div class={`field${typeError ? ' field-invalid' : ''}`}>
-            <label for="task-type">Type</label>
-            <input
-              id="task-type"
-              list="task-types"
-              value={type}
-              required
-              autocomplete="off"
-              onInput={(e: InputEvent) => setType(value(e))}
-              onChange={(e: Event) => {
-                const t = value(e);
-                if (EXAMPLES[t] && payload === JSON.stringify(EXAMPLES[type] ?? {})) setPayload(JSON.stringify(EXAMPLES[t]));
-              }}
-              aria-invalid={typeError ? 'true' : undefined}
-              aria-describedby={describedBy('task-type', Boolean(description), typeError)}
-              data-testid="task-type"
-            />
-            <datalist id="task-types">
-              {types.map((t) => (
-                <option value={t.type}>{t.description}</option>
-              ))}
-            </datalist>
-            {description ? (
-              <small id="task-type-hint" class="hint">
-                {description}
-              </small>
-            ) : null}
-            {typeError ? (
-              <small id="task-type-error" class="field-error" data-testid="task-type-error">
-                {typeError}
-              </small>
-            ) : null}
-          </div>
-          <div class={`field${dedupeError ? ' field-invalid' : ''}`}>
-            <label for="task-dedupe">Dedupe key (optional)</label>
-            <input
-              id="task-dedupe"
-              value={dedupeKey}
-              maxlength={256}
-              onInput={(e: InputEvent) => setDedupeKey(value(e))}
-              aria-invalid={dedupeError ? 'true' : undefined}
-              aria-describedby={describedBy('task-dedupe', true, dedupeError)}
-              data-testid="task-dedupe"
-            />
-            <small id="task-dedupe-hint" class="hint">
-              At most one queued or running task per key.
-            </small>
-            {dedupeError ? (
-              <small id="task-dedupe-error" class="field-error" data-testid="task-dedupe-error">
-                {dedupeError} {dupOf ? <a href={taskHref(dupOf)}>Open task {shortId(dupOf)}</a> : null}
-              </small>
-            ) : null}
-          </div>
-          <div class={`field${priorityError ? ' field-invalid' : ''}`}>
-            <label for="task-priority">Priority (optional)</label>
-            <input
-              id="task-priority"
-              inputmode="numeric"
-              value={priority}
-              onInput={(e: InputEvent) => setPriority(value(e))}
-              aria-invalid={priorityError ? 'true' : undefined}
-              aria-describedby={describedBy('task-priority', true, priorityError)}
-              data-testid="task-priority"
-            />
-            <small id="task-priority-hint" class="hint">
-              Higher runs first; −1000 to 1000.
-            </small>
-            {priorityError ? (
-              <small id="task-priority-error" class="field-error" data-testid="task-priority-error">
-                {priorityError}
-              </small>
-            ) : null}
-          </div>
+          <Field id="task-type" label="Type" hint={description} error={typeError}>
+            {(aria) => (
+              <>
+                <input
+                  {...aria}
+                  list="task-types"
+                  value={type}
+                  required
+                  autocomplete="off"
+                  onInput={(e: InputEvent) => setType(value(e))}
+                  onChange={(e: Event) => {
+                    const t = value(e);
+                    if (EXAMPLES[t] && payload === JSON.stringify(EXAMPLES[type] ?? {})) setPayload(JSON.stringify(EXAMPLES[t]));
+                  }}
+                  data-testid="task-type"
+                />
+                <datalist id="task-types">
+                  {types.map((t) => (
+                    <option value={t.type}>{t.description}</option>
+                  ))}
+                </datalist>
+              </>
+            )}
+          </Field>
+          <Field
+            id="task-dedupe"
+            label="Dedupe key (optional)"
+            hint="At most one queued or running task per key."
+            error={dedupeError ? <>{dedupeError} {dupOf ? <a href={taskHref(dupOf)}>Open task {shortId(dupOf)}</a> : null}</> : undefined}
+          >
+            {(aria) => <input {...aria} value={dedupeKey} maxlength={256} onInput={(e: InputEvent) => setDedupeKey(value(e))} data-testid="task-dedupe" />}
+          </Field>
+          <Field id="task-priority" label="Priority (optional)" hint="Higher runs first; −1000 to 1000." error={priorityError}>
+            {(aria) => <input {...aria} inputmode="numeric" value={priority} onInput={(e: InputEvent) => setPriority(value(e))} data-testid="task-priority" />}
+          </Field>
         </div>
-        <div class={`field${payloadError ? ' field-invalid' : ''}`}>
-          <label for="task-payload">Payload (JSON)</label>
-          <textarea
-            id="task-payload"
-            rows={4}
-            spellcheck={false}
-            value={payload}
-            onInput={(e: InputEvent) => setPayload(value(e))}
-            aria-invalid={payloadError ? 'true' : undefined}
-            aria-describedby={payloadError ? 'task-payload-error' : undefined}
-            data-testid="task-payload"
-          />
-          {payloadError ? (
-            <small id="task-payload-error" class="field-error" data-testid="task-payload-error">
-              {payloadError}
-            </small>
-          ) : null}
-        </div>
+        <Field id="task-payload" label="Payload (JSON)" error={payloadError}>
+          {(aria) => <textarea {...aria} rows={4} spellcheck={false} value={payload} onInput={(e: InputEvent) => setPayload(value(e))} data-testid="task-payload" />}
+        </Field>
         <div class="check">
           <input id="task-wait" type="checkbox" checked={wait} onChange={(e: Event) => setWait((e.target as HTMLInputElement).checked)} />
           <label for="task-wait">Wait for the account to answer with the queue position</label>

@@ -6,12 +6,14 @@
  */
 import { api, compact, ok } from '../api';
 import { useCursorPages } from '../cursor-pages';
-import { relative, shortId, time } from '../format';
+import { relative, time } from '../format';
 import { useAccountFeed, useLoad, useNow, useThrottle } from '../hooks';
-import { accountHref, href, navigate, taskHref } from '../router';
+import { href, navigate } from '../router';
 import { WAITING_REASONS, type Task, type WaitingReason } from '../types';
 import { CancelButton } from './cancel-button';
 import { ErrorNote, Loading, Pager, Time } from './common';
+import { AccountLink, TaskLink } from './links';
+import { Table, type Column } from './table';
 
 export const REASON_LABEL: Record<WaitingReason, string> = {
   account_busy: 'Account busy',
@@ -70,6 +72,34 @@ function ReasonFilter({ reason }: { reason: WaitingReason | null }) {
   );
 }
 
+function columns(onChange: () => void, now: number): Column<Task>[] {
+  return [
+    {
+      header: 'Task',
+      cell: (t) => (
+        <>
+          <TaskLink taskId={t.taskId} /> <span class="muted">{t.type}</span>
+        </>
+      ),
+    },
+    { header: 'Account', cell: (t) => <AccountLink accountId={t.accountId} /> },
+    {
+      header: 'Why it waits',
+      testid: 'waiting-view-reason',
+      title: (t) => (t.waitingReason ? REASON_HINT[t.waitingReason] : undefined),
+      cell: (t) => (t.waitingReason ? REASON_LABEL[t.waitingReason] : '—'),
+    },
+    { header: 'Position', testid: 'waiting-view-position', cell: (t) => (t.position === 0 ? 'next' : t.position) },
+    { header: 'Queued', cell: (t) => <Time iso={t.createdAt} /> },
+    {
+      header: 'Expected start',
+      testid: 'waiting-view-eta',
+      cell: (t) => (t.eta ? <span title={t.eta}>{relative(t.eta, now)}</span> : <span class="muted">{noEta(t)}</span>),
+    },
+    { header: 'Actions', actions: true, cell: (t) => <CancelButton key={t.taskId} taskId={t.taskId} onDone={onChange} /> },
+  ];
+}
+
 function WaitingRows({ reason }: { reason: WaitingReason | null }) {
   const pages = useCursorPages();
   const query = compact({ status: 'queued' as const, order: 'oldest' as const, waitingReason: reason ?? ('' as const), limit: 50, cursor: pages.cursor });
@@ -85,61 +115,22 @@ function WaitingRows({ reason }: { reason: WaitingReason | null }) {
     <>
       <ErrorNote error={list.error} />
       {list.data === undefined && list.loading ? <Loading what="waiting tasks" /> : null}
-      {list.data && items.length === 0 ? (
-        <p class="note" data-testid="waiting-view-empty">
-          {reason ? `No task waits because: ${REASON_HINT[reason]}${list.data.nextCursor ? ' on this page; there are more to look through.' : '.'}` : 'Nothing waits.'}
-        </p>
-      ) : null}
-      {items.length ? (
-        <div class="table-wrap">
-          <table class="stack" data-testid="waiting-view-table">
-            <caption class="sr-only">Waiting tasks across accounts, oldest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Task</th>
-                <th scope="col">Account</th>
-                <th scope="col">Why it waits</th>
-                <th scope="col">Position</th>
-                <th scope="col">Queued</th>
-                <th scope="col">Expected start</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((t) => (
-                <tr key={t.taskId} data-testid="waiting-view-row" data-task-id={t.taskId} data-reason={t.waitingReason ?? ''}>
-                  <td data-label="Task">
-                    <a href={taskHref(t.taskId)} title={t.taskId}>
-                      {shortId(t.taskId)}
-                    </a>{' '}
-                    <span class="muted">{t.type}</span>
-                  </td>
-                  <td data-label="Account">
-                    <a href={accountHref(t.accountId)}>{t.accountId}</a>
-                  </td>
-                  <td data-label="Why it waits" data-testid="waiting-view-reason" title={t.waitingReason ? REASON_HINT[t.waitingReason] : undefined}>
-                    {t.waitingReason ? REASON_LABEL[t.waitingReason] : '—'}
-                  </td>
-                  <td data-label="Position" data-testid="waiting-view-position">
-                    {t.position === 0 ? 'next' : t.position}
-                  </td>
-                  <td data-label="Queued">
-                    <Time iso={t.createdAt} />
-                  </td>
-                  <td data-label="Expected start" data-testid="waiting-view-eta">
-                    {t.eta ? <span title={t.eta}>{relative(t.eta, now)}</span> : <span class="muted">{noEta(t)}</span>}
-                  </td>
-                  <td data-label="">
-                    <CancelButton key={t.taskId} taskId={t.taskId} onDone={refresh} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <Table
+        columns={columns(refresh, now)}
+        rows={items}
+        caption="Waiting tasks across accounts, oldest first"
+        testid="waiting-view-table"
+        rowTestid="waiting-view-row"
+        rowKey={(t) => t.taskId}
+        row={(t) => ({ 'data-task-id': t.taskId, 'data-reason': t.waitingReason ?? '' })}
+        empty={
+          list.data ? (
+            <p class="note" data-testid="waiting-view-empty">
+              {reason ? `No task waits because: ${REASON_HINT[reason]}${list.data.nextCursor ? ' on this page; there are more to look through.' : '.'}` : 'Nothing waits.'}
+            </p>
+          ) : null
+        }
+      />
       <p class="muted small-print">{pages.page === 0 ? 'The first page updates as accounts change. Expected starts come from each account’s recent task durations.' : ''}</p>
       <Pager label="Waiting tasks" page={pages.page} hasNext={Boolean(list.data?.nextCursor)} onPrev={pages.prev} onNext={() => pages.next(list.data?.nextCursor ?? null)} />
     </>

@@ -1,11 +1,12 @@
 /** @jsxImportSource hono/jsx/dom */
 /** The account's queue: position, type, why it waits (in words) and when it should start. */
 import { explainWaiting } from '../explain';
-import { relative, shortId, time } from '../format';
-import { taskHref } from '../router';
+import { relative, time } from '../format';
 import type { Account, WaitingTask } from '../types';
 import { CancelButton } from './cancel-button';
 import { Time } from './common';
+import { TaskLink } from './links';
+import { Table, type Column } from './table';
 
 /** What to say when the workflow gave no estimate. */
 function noEta(w: WaitingTask): string {
@@ -23,6 +24,29 @@ interface Props {
   now: number;
 }
 
+function columns(account: Account, onChange: () => void, now: number): Column<WaitingTask>[] {
+  return [
+    { header: '#', label: 'Position', testid: 'waiting-position', cell: (w) => w.position },
+    {
+      header: 'Task',
+      cell: (w) => (
+        <>
+          <TaskLink taskId={w.taskId} /> <span class="muted">{w.type}</span>
+          {w.priority ? <span class="muted"> · priority {w.priority}</span> : null}
+        </>
+      ),
+    },
+    { header: 'Why it waits', testid: 'waiting-reason', cell: (w) => explainWaiting(w, account) },
+    { header: 'Queued', cell: (w) => <Time iso={w.enqueuedAt} /> },
+    {
+      header: 'Expected start',
+      testid: 'waiting-eta',
+      cell: (w) => (w.eta ? <span title={w.eta}>{relative(w.eta, now)}</span> : <span class="muted">{noEta(w)}</span>),
+    },
+    { header: 'Actions', actions: true, cell: (w) => <CancelButton taskId={w.taskId} onDone={onChange} /> },
+  ];
+}
+
 export function WaitingList({ account, waiting, source, onChange, now }: Props) {
   return (
     <section aria-labelledby="waiting-h" class="card" data-testid="waiting" data-source={source}>
@@ -35,52 +59,19 @@ export function WaitingList({ account, waiting, source, onChange, now }: Props) 
           no expected start. It refreshes with the next change.
         </p>
       ) : null}
-      {waiting.length === 0 ? (
-        <p class="muted" data-testid="waiting-empty">
-          Nothing waits.
-        </p>
-      ) : (
-        <div class="table-wrap">
-          <table class="stack" data-testid="waiting-table">
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">Task</th>
-                <th scope="col">Why it waits</th>
-                <th scope="col">Queued</th>
-                <th scope="col">Expected start</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {waiting.map((w) => (
-                <tr key={w.taskId} data-testid="waiting-row" data-task-id={w.taskId} data-reason={w.waitingReason}>
-                  <td data-label="Position" data-testid="waiting-position">{w.position}</td>
-                  <td data-label="Task">
-                    <a href={taskHref(w.taskId)} title={w.taskId}>
-                      {shortId(w.taskId)}
-                    </a>{' '}
-                    <span class="muted">{w.type}</span>
-                    {w.priority ? <span class="muted"> · priority {w.priority}</span> : null}
-                  </td>
-                  <td data-label="Why it waits" data-testid="waiting-reason">{explainWaiting(w, account)}</td>
-                  <td data-label="Queued">
-                    <Time iso={w.enqueuedAt} />
-                  </td>
-                  <td data-label="Expected start" data-testid="waiting-eta">
-                    {w.eta ? <span title={w.eta}>{relative(w.eta, now)}</span> : <span class="muted">{noEta(w)}</span>}
-                  </td>
-                  <td data-label="">
-                    <CancelButton taskId={w.taskId} onDone={onChange} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Table
+        columns={columns(account, onChange, now)}
+        rows={waiting}
+        testid="waiting-table"
+        rowTestid="waiting-row"
+        rowKey={(w) => w.taskId}
+        row={(w) => ({ 'data-task-id': w.taskId, 'data-reason': w.waitingReason })}
+        empty={
+          <p class="muted" data-testid="waiting-empty">
+            Nothing waits.
+          </p>
+        }
+      />
     </section>
   );
 }

@@ -8,10 +8,13 @@ import { useState } from 'hono/jsx/dom';
 import { api, compact, ok } from '../api';
 import { StatusBadge } from '../components/badges';
 import { ErrorNote, Loading, Pager, Time } from '../components/common';
+import { Field } from '../components/field';
+import { AccountLink, TaskLink } from '../components/links';
+import { Table, type Column } from '../components/table';
 import { useCursorPages } from '../cursor-pages';
 import { shortId } from '../format';
 import { useAccountFeed, useAlive, useLoad, useThrottle } from '../hooks';
-import { accountHref, href, navigate, taskHref, type Route } from '../router';
+import { href, navigate, type Route } from '../router';
 import type { HeldDedupeKey } from '../types';
 
 interface Filters {
@@ -50,14 +53,12 @@ function KeyFilters({ initial }: { initial: Filters }) {
         navigate(href(['dedupe-keys'], { accountId: f.accountId.trim(), key: f.key }));
       }}
     >
-      <div class="field">
-        <label for="keys-account">Account</label>
-        <input id="keys-account" value={f.accountId} onInput={(e: InputEvent) => setF({ ...f, accountId: value(e) })} data-testid="keys-filter-account" />
-      </div>
-      <div class="field">
-        <label for="keys-key">Key</label>
-        <input id="keys-key" value={f.key} onInput={(e: InputEvent) => setF({ ...f, key: value(e) })} data-testid="keys-filter-key" />
-      </div>
+      <Field id="keys-account" label="Account">
+        {(aria) => <input {...aria} value={f.accountId} onInput={(e: InputEvent) => setF({ ...f, accountId: value(e) })} data-testid="keys-filter-account" />}
+      </Field>
+      <Field id="keys-key" label="Key">
+        {(aria) => <input {...aria} value={f.key} onInput={(e: InputEvent) => setF({ ...f, key: value(e) })} data-testid="keys-filter-key" />}
+      </Field>
       <div class="actions">
         <button type="submit" class="primary" data-testid="keys-apply">
           Apply
@@ -66,6 +67,24 @@ function KeyFilters({ initial }: { initial: Filters }) {
       </div>
     </form>
   );
+}
+
+function columns(onChange: () => void): Column<HeldDedupeKey>[] {
+  return [
+    { header: 'Account', cell: (h) => <AccountLink accountId={h.accountId} /> },
+    { header: 'Key', cell: (h) => <code data-testid="key-name">{h.dedupeKey}</code> },
+    {
+      header: 'Held by',
+      cell: (h) => (
+        <>
+          <TaskLink taskId={h.taskId} /> <span class="muted">{h.taskType}</span>
+        </>
+      ),
+    },
+    { header: 'Status', cell: (h) => <StatusBadge status={h.taskStatus} testid="key-status" /> },
+    { header: 'Held since', cell: (h) => <Time iso={h.heldSince} /> },
+    { header: 'Actions', actions: true, cell: (h) => <ReleaseButton key={`${h.accountId}\n${h.dedupeKey}\n${h.taskId}`} held={h} onDone={onChange} /> },
+  ];
 }
 
 function HeldKeys({ filters }: { filters: Filters }) {
@@ -81,57 +100,22 @@ function HeldKeys({ filters }: { filters: Filters }) {
     <>
       <ErrorNote error={list.error} />
       {list.data === undefined && list.loading ? <Loading what="dedupe keys" /> : null}
-      {list.data && items.length === 0 ? (
-        <p class="note" data-testid="keys-empty">
-          No key is held{filters.accountId || filters.key ? ' that matches' : ''}.
-        </p>
-      ) : null}
-      {items.length ? (
-        <div class="table-wrap">
-          <table class="stack" data-testid="keys-table">
-            <caption class="sr-only">Held dedupe keys</caption>
-            <thead>
-              <tr>
-                <th scope="col">Account</th>
-                <th scope="col">Key</th>
-                <th scope="col">Held by</th>
-                <th scope="col">Status</th>
-                <th scope="col">Held since</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((h) => (
-                <tr key={`${h.accountId}\n${h.dedupeKey}`} data-testid="key-row" data-account={h.accountId} data-key={h.dedupeKey} data-task-id={h.taskId}>
-                  <td data-label="Account">
-                    <a href={accountHref(h.accountId)}>{h.accountId}</a>
-                  </td>
-                  <td data-label="Key">
-                    <code data-testid="key-name">{h.dedupeKey}</code>
-                  </td>
-                  <td data-label="Held by">
-                    <a href={taskHref(h.taskId)} title={h.taskId}>
-                      {shortId(h.taskId)}
-                    </a>{' '}
-                    <span class="muted">{h.taskType}</span>
-                  </td>
-                  <td data-label="Status">
-                    <StatusBadge status={h.taskStatus} testid="key-status" />
-                  </td>
-                  <td data-label="Held since">
-                    <Time iso={h.heldSince} />
-                  </td>
-                  <td data-label="">
-                    <ReleaseButton key={`${h.accountId}\n${h.dedupeKey}\n${h.taskId}`} held={h} onDone={refresh} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <Table
+        columns={columns(refresh)}
+        rows={items}
+        caption="Held dedupe keys"
+        testid="keys-table"
+        rowTestid="key-row"
+        rowKey={(h) => `${h.accountId}\n${h.dedupeKey}`}
+        row={(h) => ({ 'data-account': h.accountId, 'data-key': h.dedupeKey, 'data-task-id': h.taskId })}
+        empty={
+          list.data ? (
+            <p class="note" data-testid="keys-empty">
+              No key is held{filters.accountId || filters.key ? ' that matches' : ''}.
+            </p>
+          ) : null
+        }
+      />
       <Pager label="Dedupe keys" page={pages.page} hasNext={Boolean(list.data?.nextCursor)} onPrev={pages.prev} onNext={() => pages.next(list.data?.nextCursor ?? null)} />
     </>
   );

@@ -5,13 +5,16 @@ import { api, compact, ok, withQuery } from '../api';
 import { auth } from '../auth';
 import { StatusBadge } from '../components/badges';
 import { ErrorNote, Loading, Pager, Time } from '../components/common';
+import { Field } from '../components/field';
+import { AccountLink, TaskLink } from '../components/links';
+import { Table, type Column } from '../components/table';
 import { useCursorPages } from '../cursor-pages';
 import { downloadWithKey } from '../download';
-import { compactJson, shortId } from '../format';
+import { compactJson } from '../format';
 import { useAccountFeed, useLoad, useThrottle } from '../hooks';
-import { accountHref, href, navigate, taskHref, type Route } from '../router';
+import { href, navigate, type Route } from '../router';
 import { useStore } from '../store';
-import { INTERACTION_STATUSES, type InteractionStatus } from '../types';
+import { INTERACTION_STATUSES, type Interaction, type InteractionStatus } from '../types';
 
 const FILTERS = ['accountId', 'target', 'action', 'status', 'from', 'to'] as const;
 type Filters = Record<(typeof FILTERS)[number], string>;
@@ -49,10 +52,9 @@ export function InteractionsPage({ route }: { route: Route }) {
 function InteractionFilters({ initial }: { initial: Filters }) {
   const [f, setF] = useState(initial);
   const text = (k: 'accountId' | 'target' | 'action', label: string) => (
-    <div class="field">
-      <label for={`ix-${k}`}>{label}</label>
-      <input id={`ix-${k}`} value={f[k]} onInput={(e: InputEvent) => setF({ ...f, [k]: value(e) })} data-testid={`ix-${k}`} />
-    </div>
+    <Field id={`ix-${k}`} label={label}>
+      {(aria) => <input {...aria} value={f[k]} onInput={(e: InputEvent) => setF({ ...f, [k]: value(e) })} data-testid={`ix-${k}`} />}
+    </Field>
   );
   return (
     <form
@@ -66,25 +68,24 @@ function InteractionFilters({ initial }: { initial: Filters }) {
       {text('accountId', 'Account')}
       {text('target', 'Target')}
       {text('action', 'Action')}
-      <div class="field">
-        <label for="ix-status">Status</label>
-        <select id="ix-status" value={f.status} onChange={(e: Event) => setF({ ...f, status: value(e) })} data-testid="ix-status">
-          <option value="">Any</option>
-          {INTERACTION_STATUSES.map((s) => (
-            <option value={s} selected={s === f.status}>
-              {s.replace('_', ' ')}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div class="field">
-        <label for="ix-from">From</label>
-        <input id="ix-from" type="datetime-local" value={toLocalInput(f.from)} onInput={(e: InputEvent) => setF({ ...f, from: fromLocalInput(value(e)) })} />
-      </div>
-      <div class="field">
-        <label for="ix-to">To</label>
-        <input id="ix-to" type="datetime-local" value={toLocalInput(f.to)} onInput={(e: InputEvent) => setF({ ...f, to: fromLocalInput(value(e)) })} />
-      </div>
+      <Field id="ix-status" label="Status">
+        {(aria) => (
+          <select {...aria} value={f.status} onChange={(e: Event) => setF({ ...f, status: value(e) })} data-testid="ix-status">
+            <option value="">Any</option>
+            {INTERACTION_STATUSES.map((s) => (
+              <option value={s} selected={s === f.status}>
+                {s.replace('_', ' ')}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field id="ix-from" label="From">
+        {(aria) => <input {...aria} type="datetime-local" value={toLocalInput(f.from)} onInput={(e: InputEvent) => setF({ ...f, from: fromLocalInput(value(e)) })} />}
+      </Field>
+      <Field id="ix-to" label="To">
+        {(aria) => <input {...aria} type="datetime-local" value={toLocalInput(f.to)} onInput={(e: InputEvent) => setF({ ...f, to: fromLocalInput(value(e)) })} />}
+      </Field>
       <div class="actions">
         <button type="submit" class="primary" data-testid="ix-apply">
           Apply
@@ -126,6 +127,18 @@ function Exports({ filters }: { filters: Filters }) {
   );
 }
 
+const COLUMNS: Column<Interaction>[] = [
+  { header: 'When', cell: (i) => <Time iso={i.ts} /> },
+  { header: 'Account', cell: (i) => <AccountLink accountId={i.accountId} /> },
+  { header: 'Target', class: 'wrap', cell: (i) => i.target },
+  { header: 'Action', cell: (i) => i.action },
+  { header: 'Status', cell: (i) => <StatusBadge status={i.status} testid="interaction-status" /> },
+  { header: 'Reason', class: 'wrap', cell: (i) => i.reason ?? '' },
+  { header: 'Task', cell: (i) => (i.taskId ? <TaskLink taskId={i.taskId} /> : '—') },
+  { header: 'Latency', cell: (i) => (i.latencyMs === null ? '—' : `${i.latencyMs} ms`) },
+  { header: 'Metadata', class: 'wrap muted', cell: (i) => (i.metadata === null ? '' : compactJson(i.metadata, 60)) },
+];
+
 function InteractionResults({ filters }: { filters: Filters }) {
   const pages = useCursorPages();
   // The status comes from the page's own menu (INTERACTION_STATUSES) or a link to it; the API refuses anything else.
@@ -140,52 +153,22 @@ function InteractionResults({ filters }: { filters: Filters }) {
     <>
       <ErrorNote error={list.error} />
       {list.data === undefined && list.loading ? <Loading what="interactions" /> : null}
-      {list.data && items.length === 0 ? (
-        <p class="note" data-testid="interactions-empty">
-          No interaction matches.
-        </p>
-      ) : null}
-      {items.length ? (
-        <div class="table-wrap">
-          <table class="stack" data-testid="interaction-table">
-            <caption class="sr-only">Interactions, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Account</th>
-                <th scope="col">Target</th>
-                <th scope="col">Action</th>
-                <th scope="col">Status</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Task</th>
-                <th scope="col">Latency</th>
-                <th scope="col">Metadata</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((i) => (
-                <tr key={i.id} data-testid="interaction-row" data-status={i.status}>
-                  <td data-label="When">
-                    <Time iso={i.ts} />
-                  </td>
-                  <td data-label="Account">
-                    <a href={accountHref(i.accountId)}>{i.accountId}</a>
-                  </td>
-                  <td data-label="Target" class="wrap">{i.target}</td>
-                  <td data-label="Action">{i.action}</td>
-                  <td data-label="Status">
-                    <StatusBadge status={i.status} testid="interaction-status" />
-                  </td>
-                  <td data-label="Reason" class="wrap">{i.reason ?? ''}</td>
-                  <td data-label="Task">{i.taskId ? <a href={taskHref(i.taskId)}>{shortId(i.taskId)}</a> : '—'}</td>
-                  <td data-label="Latency">{i.latencyMs === null ? '—' : `${i.latencyMs} ms`}</td>
-                  <td data-label="Metadata" class="wrap muted">{i.metadata === null ? '' : compactJson(i.metadata, 60)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <Table
+        columns={COLUMNS}
+        rows={items}
+        caption="Interactions, newest first"
+        testid="interaction-table"
+        rowTestid="interaction-row"
+        rowKey={(i) => String(i.id)}
+        row={(i) => ({ 'data-status': i.status })}
+        empty={
+          list.data ? (
+            <p class="note" data-testid="interactions-empty">
+              No interaction matches.
+            </p>
+          ) : null
+        }
+      />
       <p class="muted small-print">{pages.page === 0 && !filters.to ? 'The first page updates as tasks finish.' : ''}</p>
       <Pager label="Interactions" page={pages.page} hasNext={Boolean(list.data?.nextCursor)} onPrev={pages.prev} onNext={() => pages.next(list.data?.nextCursor ?? null)} />
     </>

@@ -5,6 +5,7 @@ import { api, ApiFailure, enc, ok } from '../api';
 import { StatusBadge } from '../components/badges';
 import { CancelButton } from '../components/cancel-button';
 import { ErrorNote, Json, Time } from '../components/common';
+import { Field } from '../components/field';
 import { duration, shortId, taskDuration } from '../format';
 import { useLoad, useNow, useThrottle } from '../hooks';
 import { accountHref } from '../router';
@@ -178,12 +179,13 @@ export function TaskPage({ taskId }: { taskId: string }) {
             ) : null}
           </dl>
           {fraction !== null && t.status === 'running' ? (
-            <div class="field">
-              <label for="task-progress">Progress</label>
-              <progress id="task-progress" max={1} value={fraction} data-testid="task-progress">
-                {Math.round(fraction * 100)} %
-              </progress>
-            </div>
+            <Field id="task-progress" label="Progress">
+              {(aria) => (
+                <progress {...aria} max={1} value={fraction} data-testid="task-progress">
+                  {Math.round(fraction * 100)} %
+                </progress>
+              )}
+            </Field>
           ) : null}
           {t.error ? (
             <p class="note note-error" data-testid="task-error">

@@ -6,6 +6,7 @@
 import { useState } from 'hono/jsx/dom';
 import { api, compact, ok } from '../api';
 import { ErrorNote, Loading, Pager } from '../components/common';
+import { Field } from '../components/field';
 import { TaskTable } from '../components/task-table';
 import { WaitingAcross } from '../components/waiting-across';
 import { useCursorPages } from '../cursor-pages';
@@ -77,30 +78,33 @@ function TaskFilters({ initial }: { initial: Filters }) {
         navigate(href(['tasks'], { accountId: f.accountId.trim(), status: f.status, type: f.type.trim() }));
       }}
     >
-      <div class="field">
-        <label for="filter-account">Account</label>
-        <input id="filter-account" value={f.accountId} onInput={(e: InputEvent) => setF({ ...f, accountId: value(e) })} data-testid="filter-account" />
-      </div>
-      <div class="field">
-        <label for="filter-status">Status</label>
-        <select id="filter-status" value={f.status} onChange={(e: Event) => setF({ ...f, status: value(e) })} data-testid="filter-status">
-          <option value="">Any</option>
-          {TASK_STATUSES.map((s) => (
-            <option value={s} selected={s === f.status}>
-              {s}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div class="field">
-        <label for="filter-type">Type</label>
-        <input id="filter-type" list="filter-types" value={f.type} onInput={(e: InputEvent) => setF({ ...f, type: value(e) })} data-testid="filter-type" />
-        <datalist id="filter-types">
-          {types.map((t) => (
-            <option value={t.type} />
-          ))}
-        </datalist>
-      </div>
+      <Field id="filter-account" label="Account">
+        {(aria) => <input {...aria} value={f.accountId} onInput={(e: InputEvent) => setF({ ...f, accountId: value(e) })} data-testid="filter-account" />}
+      </Field>
+      <Field id="filter-status" label="Status">
+        {(aria) => (
+          <select {...aria} value={f.status} onChange={(e: Event) => setF({ ...f, status: value(e) })} data-testid="filter-status">
+            <option value="">Any</option>
+            {TASK_STATUSES.map((s) => (
+              <option value={s} selected={s === f.status}>
+                {s}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field id="filter-type" label="Type">
+        {(aria) => (
+          <>
+            <input {...aria} list="filter-types" value={f.type} onInput={(e: InputEvent) => setF({ ...f, type: value(e) })} data-testid="filter-type" />
+            <datalist id="filter-types">
+              {types.map((t) => (
+                <option value={t.type} />
+              ))}
+            </datalist>
+          </>
+        )}
+      </Field>
       <div class="actions">
         <button type="submit" class="primary" data-testid="apply-filters">
           Apply
