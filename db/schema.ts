@@ -100,7 +100,7 @@ export const taskEvents = pgTable(
   },
   (t) => [
     index('task_events_task_idx').on(t.taskId, t.id),
-    // The overview's time series (api/series-queries.ts): events of a window, by time and type.
+    // The overview's time series (api/queries/metrics-series.ts): events of a window, by time and type.
     index('task_events_at_idx').on(t.at, t.type),
   ],
 );

@@ -1,11 +1,11 @@
 /**
  * `GET /api/accounts/{accountId}/timeline`: the account's last tasks as stretches of time (queued,
- * running) with their outcome, and its cooldowns over the same span (api/account-timeline.ts). The
+ * running) with their outcome, and its cooldowns over the same span (api/queries/account-timeline.ts). The
  * account page draws it as bars on a time axis.
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../app';
-import { accountTimeline } from '../account-timeline';
+import { accountTimeline } from '../queries/account-timeline';
 import { ApiError } from '../errors';
 import { AccountId, TaskStatus } from '../schemas';
 import { errorResponses, json } from './openapi';
@@ -77,7 +77,7 @@ export function accountTimelineRoutes(deps: AppDeps) {
     const { limit } = c.req.valid('query');
     const timeline = await accountTimeline(deps.database.db, accountId, limit);
     if (!timeline) throw new ApiError(404, 'account_not_found', `no account ${accountId} is tracked`);
-    return c.json(timeline as z.infer<typeof AccountTimeline>, 200);
+    return c.json(timeline, 200);
   });
   return app;
 }

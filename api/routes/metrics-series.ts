@@ -1,11 +1,11 @@
 /**
  * `GET /api/metrics/series`: tasks finished per step by outcome, and queued tasks at each step's end,
- * from the ledger (api/series-queries.ts). The dashboard's overview charts read a whole window once and
+ * from the ledger (api/queries/metrics-series.ts). The dashboard's overview charts read a whole window once and
  * then only the last buckets when the live feed reports a change.
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../app';
-import { finishedSeries, OUTCOMES, queuedSeries, type Outcome } from '../series-queries';
+import { finishedSeries, OUTCOMES, queuedSeries, type Outcome } from '../queries/metrics-series';
 import { errorResponses, json } from './openapi';
 import { createRouter } from '../router';
 

@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { OUTCOMES } from '../../api/series-queries';
-import { segmentsOf } from '../../api/account-timeline';
+import { OUTCOMES } from '../../api/queries/metrics-series';
+import { segmentsOf } from '../../api/queries/account-timeline';
 import { mergeSeries } from '../../dashboard/client/components/charts/series-merge';
 import type { MetricsSeries } from '../../dashboard/client/types';
 import { TERMINAL_STATUSES } from '../../workflows/types';

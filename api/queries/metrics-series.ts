@@ -14,8 +14,8 @@
  * by `task_events_task_idx`.
  */
 import { sql } from 'drizzle-orm';
-import type { Db } from '../db/client';
-import type { TaskStatus } from '../workflows/types';
+import type { Db } from '../../db/client';
+import type { TaskStatus } from '../../workflows/types';
 
 /** The terminal statuses, as the series' fields (test/api/series.test.ts holds them to TERMINAL_STATUSES). */
 export const OUTCOMES = ['succeeded', 'failed', 'cancelled', 'skipped', 'deduplicated'] as const satisfies readonly TaskStatus[];

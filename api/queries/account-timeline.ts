@@ -6,8 +6,8 @@
  * `account_states`, migration 0008).
  */
 import { sql } from 'drizzle-orm';
-import type { Db } from '../db/client';
-import { OUTCOMES } from './series-queries';
+import type { Db } from '../../db/client';
+import { OUTCOMES } from './metrics-series';
 
 export interface Segment {
   state: 'queued' | 'running';
