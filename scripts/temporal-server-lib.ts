@@ -99,6 +99,8 @@ export async function findOrBuildTemporalServer(log: Log = defaultLog): Promise<
   if (!dir) throw new Error(`\`go mod download ${MODULE}@v${TEMPORAL_SERVER_VERSION}\` failed: ${download.stderr || download.stdout}`);
   await rm(tools.schemaDir, { recursive: true, force: true });
   await cp(path.join(dir, 'schema', 'postgresql', 'v12'), tools.schemaDir, { recursive: true });
+  // The module cache is read-only, and the copy keeps its modes: make it ours, so a later rebuild can replace it.
+  spawnSync('chmod', ['-R', 'u+w', tools.schemaDir]);
   log(`Built ${tools.server} and ${tools.sqlTool} in ${Math.round((Date.now() - started) / 1000)} s; schema in ${tools.schemaDir}.`);
   if (!(await have())) throw new Error(`the build finished but ${tools.server}, ${tools.sqlTool} or ${tools.schemaDir} is missing`);
   return tools;
