@@ -15,7 +15,11 @@ export interface ScheduleDeps {
   log: Logger;
 }
 
-/** The daily interaction retention run. Resolves to whether this call created it. */
+/**
+ * The daily retention run: the interaction tables, then the task ledger past `taskRetentionDays`
+ * (activities/cleanup.ts). The id predates the task ledger's part and stays, so existing schedules are
+ * kept. Resolves to whether this call created it.
+ */
 export async function ensureCleanupSchedule(deps: ScheduleDeps): Promise<boolean> {
   const client = new Client({ connection: deps.connection, namespace: deps.namespace });
   try {
@@ -31,7 +35,7 @@ export async function ensureCleanupSchedule(deps: ScheduleDeps): Promise<boolean
         workflowExecutionTimeout: '2 hours',
       },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
-      memo: { purpose: 'Baton: delete expired re-engagement windows and interaction events past retention' },
+      memo: { purpose: 'Baton: delete expired re-engagement windows, interaction events past eventRetentionDays, and finished tasks, their events and idle accounts past taskRetentionDays' },
     });
     deps.log.info({ scheduleId: CLEANUP_SCHEDULE_ID }, 'cleanup schedule created');
     return true;
