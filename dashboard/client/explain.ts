@@ -48,3 +48,10 @@ export function waitingFromLedger(account: Account, queued: Task[], now = Date.n
       ...(t.runAfter ? { runAfter: t.runAfter } : {}),
     }));
 }
+
+/** What a waiting list says in place of an expected start, when the workflow gave none. */
+export function noEta(w: Pick<Task, 'waitingReason' | 'runAfter'> | Pick<WaitingTask, 'waitingReason' | 'runAfter'>): string {
+  if (w.waitingReason === 'account_suspended') return 'after a resume';
+  if (w.waitingReason === 'scheduled' && w.runAfter) return `not before ${time(w.runAfter)}`;
+  return 'not known yet';
+}

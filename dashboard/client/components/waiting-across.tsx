@@ -6,7 +6,8 @@
  */
 import { api, compact, ok } from '../api';
 import { useCursorPages } from '../cursor-pages';
-import { relative, time } from '../format';
+import { noEta } from '../explain';
+import { relative } from '../format';
 import { useAccountFeed, useLoad, useNow, useThrottle } from '../hooks';
 import { href, navigate } from '../router';
 import { WAITING_REASONS, type Task, type WaitingReason } from '../types';
@@ -28,13 +29,6 @@ const REASON_HINT: Record<WaitingReason, string> = {
   account_suspended: 'nothing starts until the account is resumed',
   scheduled: 'its runAfter has not come yet',
 };
-
-/** What to say when there is no estimate (as the account page's waiting list says it). */
-function noEta(t: Task): string {
-  if (t.waitingReason === 'account_suspended') return 'after a resume';
-  if (t.waitingReason === 'scheduled' && t.runAfter) return `not before ${time(t.runAfter)}`;
-  return 'not known yet';
-}
 
 const isReason = (v: string | null): v is WaitingReason => v !== null && (WAITING_REASONS as readonly string[]).includes(v);
 

@@ -1,19 +1,12 @@
 /** @jsxImportSource hono/jsx/dom */
 /** The account's queue: position, type, why it waits (in words) and when it should start. */
-import { explainWaiting } from '../explain';
-import { relative, time } from '../format';
+import { explainWaiting, noEta } from '../explain';
+import { relative } from '../format';
 import type { Account, WaitingTask } from '../types';
 import { CancelButton } from './cancel-button';
 import { Time } from './common';
 import { TaskLink } from './links';
 import { Table, type Column } from './table';
-
-/** What to say when the workflow gave no estimate. */
-function noEta(w: WaitingTask): string {
-  if (w.waitingReason === 'account_suspended') return 'after a resume';
-  if (w.waitingReason === 'scheduled' && w.runAfter) return `not before ${time(w.runAfter)}`;
-  return 'not known yet';
-}
 
 interface Props {
   account: Account;

@@ -6,6 +6,7 @@
  */
 import { useState } from 'hono/jsx/dom';
 import { api, compact, ok } from '../api';
+import { ActionResult, useAction } from '../components/action-button';
 import { StatusBadge } from '../components/badges';
 import { ErrorNote, Loading, Pager, Time } from '../components/common';
 import { Field } from '../components/field';
@@ -13,7 +14,7 @@ import { AccountLink, TaskLink } from '../components/links';
 import { Table, type Column } from '../components/table';
 import { useCursorPages } from '../cursor-pages';
 import { shortId } from '../format';
-import { useAccountFeed, useAlive, useLoad, useThrottle } from '../hooks';
+import { useAccountFeed, useLoad, useThrottle } from '../hooks';
 import { href, navigate, type Route } from '../router';
 import type { HeldDedupeKey } from '../types';
 
@@ -123,31 +124,16 @@ function HeldKeys({ filters }: { filters: Filters }) {
 
 /** Release, then a confirmation that says what happens; the answer replaces the buttons. */
 function ReleaseButton({ held, onDone }: { held: HeldDedupeKey; onDone(): void }) {
-  const [state, setState] = useState<'idle' | 'confirm' | 'busy' | 'done' | 'error'>('idle');
-  const [message, setMessage] = useState('');
-  const alive = useAlive();
-  const release = async () => {
-    setState('busy');
-    try {
-      await ok(api.DELETE('/api/accounts/{accountId}/dedupe-keys/{dedupeKey}', { params: { path: { accountId: held.accountId, dedupeKey: held.dedupeKey } } }));
-      if (!alive()) return;
-      setState('done');
-      setMessage(`Released; task ${shortId(held.taskId)} runs on`);
-      onDone();
-    } catch (err) {
-      if (!alive()) return;
-      setState('error');
-      setMessage((err as Error).message);
-    }
-  };
-  if (state === 'done' || state === 'error') {
-    return (
-      <span class={state === 'error' ? 'field-error' : 'muted'} role="status" data-testid="release-result">
-        {message}
-      </span>
+  const [confirming, setConfirming] = useState(false);
+  const { state, message, run } = useAction();
+  const release = () =>
+    run(
+      () => ok(api.DELETE('/api/accounts/{accountId}/dedupe-keys/{dedupeKey}', { params: { path: { accountId: held.accountId, dedupeKey: held.dedupeKey } } })),
+      `Released; task ${shortId(held.taskId)} runs on`,
+      onDone,
     );
-  }
-  if (state === 'confirm' || state === 'busy') {
+  if (state === 'done' || state === 'error') return <ActionResult state={state} message={message} testid="release-result" />;
+  if (confirming || state === 'busy') {
     return (
       <span class="confirm" role="group" aria-label={`Release key ${held.dedupeKey}?`} data-testid="release-confirm">
         <span>
@@ -156,14 +142,14 @@ function ReleaseButton({ held, onDone }: { held: HeldDedupeKey; onDone(): void }
         <button type="button" class="small primary" disabled={state === 'busy'} onClick={() => void release()} data-testid="release-yes">
           Release key
         </button>
-        <button type="button" class="small" disabled={state === 'busy'} onClick={() => setState('idle')} data-testid="release-no">
+        <button type="button" class="small" disabled={state === 'busy'} onClick={() => setConfirming(false)} data-testid="release-no">
           Keep it
         </button>
       </span>
     );
   }
   return (
-    <button type="button" class="small" onClick={() => setState('confirm')} aria-label={`Release key ${held.dedupeKey} of ${held.accountId}`} data-testid="release-key">
+    <button type="button" class="small" onClick={() => setConfirming(true)} aria-label={`Release key ${held.dedupeKey} of ${held.accountId}`} data-testid="release-key">
       Release
     </button>
   );
