@@ -8,6 +8,7 @@ import { api, ApiFailure, compact, ok } from '../api';
 import { AccountCard } from '../components/account-card';
 import { ActivityCharts } from '../components/charts/activity-charts';
 import { ErrorNote, Loading, Pager } from '../components/common';
+import { Field } from '../components/field';
 import { Counts } from '../components/counts';
 import { useCursorPages } from '../cursor-pages';
 import { STATE_LABEL } from '../format';
@@ -51,26 +52,30 @@ function FindAccount() {
   };
   return (
     <form class="inline-form" role="search" onSubmit={go} aria-label="Find an account">
-      <div class={`field${error ? ' field-invalid' : ''}`}>
-        <label for="find-account">Account id</label>
-        <input
-          id="find-account"
-          type="search"
-          value={id}
-          onInput={(e: InputEvent) => {
-            setId((e.target as HTMLInputElement).value);
-            setError(null);
-          }}
-          aria-describedby={error ? 'find-account-error' : undefined}
-          data-testid="find-account"
-        />
-        {error ? (
-          <small id="find-account-error" class="field-error" data-testid="find-account-error">
-            {error}{' '}
-            {ID_PATTERN.test(id.trim()) ? <a href={accountHref(id.trim())}>Open it to submit its first task</a> : null}
-          </small>
-        ) : null}
-      </div>
+      <Field
+        id="find-account"
+        label="Account id"
+        error={
+          error ? (
+            <>
+              {error} {ID_PATTERN.test(id.trim()) ? <a href={accountHref(id.trim())}>Open it to submit its first task</a> : null}
+            </>
+          ) : undefined
+        }
+      >
+        {(aria) => (
+          <input
+            {...aria}
+            type="search"
+            value={id}
+            onInput={(e: InputEvent) => {
+              setId((e.target as HTMLInputElement).value);
+              setError(null);
+            }}
+            data-testid="find-account"
+          />
+        )}
+      </Field>
       <button type="submit">Open</button>
     </form>
   );
@@ -126,27 +131,29 @@ function AccountGrid({ state, limit }: { state: string; limit: number }) {
       <div class="section-head">
         <h2 id="accounts-h">Accounts</h2>
         <div class="toolbar">
-          <div class="field">
-            <label for="state-filter">State</label>
-            <select id="state-filter" data-testid="state-filter" value={state} onChange={(e: Event) => setQuery({ state: (e.target as HTMLSelectElement).value })}>
-              <option value="">All states</option>
-              {ACCOUNT_STATES.map((s) => (
-                <option value={s} selected={s === state}>
-                  {STATE_LABEL[s]}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div class="field">
-            <label for="page-size">Per page</label>
-            <select id="page-size" value={String(limit)} onChange={(e: Event) => setQuery({ limit: Number((e.target as HTMLSelectElement).value) })}>
-              {PAGE_SIZES.map((n) => (
-                <option value={String(n)} selected={n === limit}>
-                  {n}
-                </option>
-              ))}
-            </select>
-          </div>
+          <Field id="state-filter" label="State">
+            {(aria) => (
+              <select {...aria} data-testid="state-filter" value={state} onChange={(e: Event) => setQuery({ state: (e.target as HTMLSelectElement).value })}>
+                <option value="">All states</option>
+                {ACCOUNT_STATES.map((s) => (
+                  <option value={s} selected={s === state}>
+                    {STATE_LABEL[s]}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field id="page-size" label="Per page">
+            {(aria) => (
+              <select {...aria} value={String(limit)} onChange={(e: Event) => setQuery({ limit: Number((e.target as HTMLSelectElement).value) })}>
+                {PAGE_SIZES.map((n) => (
+                  <option value={String(n)} selected={n === limit}>
+                    {n}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
           <FindAccount />
         </div>
       </div>

@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'hono/jsx/dom';
 import { api, ApiFailure, ok } from '../api';
 import { ErrorNote, Loading } from '../components/common';
+import { Field } from '../components/field';
 import { useAlive, useLoad } from '../hooks';
 import { pageMeta } from '../meta';
 import { cleanupSummary, cutoffOf, days, fromText, kindOf, labelOf, toText, type FieldKind } from '../settings-form';
@@ -94,32 +95,23 @@ function SettingsForm({ initial }: { initial: Settings }) {
         const id = `setting-${k}`;
         const kind = kinds[k]!;
         const error = errors[k];
-        const described = [descriptions[k] ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
         const common = {
-          id,
           name: k,
           value: texts[k] ?? '',
-          'aria-invalid': error ? 'true' : undefined,
-          'aria-describedby': described,
           'data-testid': id,
           onInput: (ev: InputEvent) => setTexts({ ...texts, [k]: (ev.target as HTMLInputElement).value }),
         };
+        const hint = descriptions[k] ? `${descriptions[k]}${kind === 'numbers' ? ' (comma-separated)' : ''}` : undefined;
         return (
-          <div class={`field${error ? ' field-invalid' : ''}`}>
-            <label for={id}>{labelOf(k)}</label>
-            {kind === 'json' ? <textarea {...common} rows={Math.min(12, (texts[k] ?? '').split('\n').length + 1)} spellcheck={false} /> : <input {...common} inputmode="decimal" />}
-            {descriptions[k] ? (
-              <small id={`${id}-hint`} class="hint">
-                {descriptions[k]}
-                {kind === 'numbers' ? ' (comma-separated)' : ''}
-              </small>
-            ) : null}
-            {error ? (
-              <small id={`${id}-error`} class="field-error" data-testid={`${id}-error`}>
-                {error}
-              </small>
-            ) : null}
-          </div>
+          <Field id={id} label={labelOf(k)} hint={hint} error={error}>
+            {(aria) =>
+              kind === 'json' ? (
+                <textarea {...aria} {...common} rows={Math.min(12, (texts[k] ?? '').split('\n').length + 1)} spellcheck={false} />
+              ) : (
+                <input {...aria} {...common} inputmode="decimal" />
+              )
+            }
+          </Field>
         );
       })}
       <ErrorNote error={formError} />
