@@ -8,7 +8,7 @@ import { taskEvents, tasks } from '../../db/schema';
 import type { AccountView, TaskOutcome } from '../../workflows/types';
 import { claimFollower, type FollowerClaim } from './claim-follower';
 import { claimableBy, type Lease } from './lease';
-import { isLive, LIVE_STATUSES, outcomeOfRow } from './outcome-status';
+import { isLive, LIVE_STATUSES, outcomeOfRow } from '../../workflows/task-status';
 import { writeProjection } from './projection';
 
 export type { FollowerClaim } from './claim-follower';

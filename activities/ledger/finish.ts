@@ -9,7 +9,7 @@ import { taskEvents, tasks } from '../../db/schema';
 import type { TaskOutcome } from '../../workflows/types';
 import { isDataRefusal, refusalMessage, storableError, storableText } from '../ledger-refusals';
 import { heldBy, type Lease } from './lease';
-import { statusOfOutcome } from './outcome-status';
+import { statusOfOutcome } from '../../workflows/task-status';
 
 /** The largest result the ledger keeps for a task, serialised (a larger one fails the task). */
 export const MAX_RESULT_CHARS = 1024 * 1024;

@@ -9,7 +9,7 @@
  * - `attempt-notes.ts`: progress and retries on the way
  * - `run-members.ts`: what became of a run that gave no answer (`readRunMembers`)
  * - `account-errors.ts`: the account's error history
- * - `outcome-status.ts`: outcomes and task statuses, mapped once
+ * - outcomes and task statuses are mapped once, in workflows/task-status.ts (the state machine uses it too)
  */
 export { recordAccountError } from './account-errors';
 export { recordProgress, recordRetry } from './attempt-notes';

@@ -8,7 +8,7 @@ import type { Writer } from '../../db/client';
 import { taskEvents, tasks } from '../../db/schema';
 import type { TaskRecord, TaskSpec, TaskStatus } from '../../workflows/types';
 import { storableError } from '../ledger-refusals';
-import { LIVE_STATUSES } from './outcome-status';
+import { LIVE_STATUSES } from '../../workflows/task-status';
 
 export type QueuedRecord = Extract<TaskRecord, { kind: 'queued' }>;
 export type OtherRecord = Exclude<TaskRecord, { kind: 'queued' }>;

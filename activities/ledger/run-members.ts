@@ -6,7 +6,7 @@ import { inArray } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client';
 import { tasks } from '../../db/schema';
 import type { RunMemberFact } from '../../workflows/types';
-import { outcomeOfRow } from './outcome-status';
+import { outcomeOfRow } from '../../workflows/task-status';
 import { raiseRunFence } from './projection';
 
 type Member = { taskId: string; fencingToken: number };

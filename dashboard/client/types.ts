@@ -10,7 +10,7 @@ export const ACCOUNT_STATES: readonly AccountStateName[] = accountStateValues;
 
 export type TaskStatus = Schemas['TaskStatus'];
 export const TASK_STATUSES: readonly TaskStatus[] = taskStatusValues;
-export const LIVE_STATUSES: readonly TaskStatus[] = ['queued', 'running'];
+export { LIVE_STATUSES } from '../../workflows/task-status';
 
 export type WaitingReason = Schemas['WaitingReason'];
 export const WAITING_REASONS: readonly WaitingReason[] = waitingReasonValues;

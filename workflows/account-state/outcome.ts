@@ -2,6 +2,7 @@
  * What a task's outcome does to its account: the backoff after a rate limit, the circuit breaker, the
  * durations the waiting list learns from.
  */
+import { statusOfOutcome } from '../task-status';
 import type { EngineSettings, TaskOutcome } from '../types';
 import { headIndex, RECENT_DURATIONS_LIMIT, setBreaker, touch, type AccountState, type OutcomeEffect } from './account';
 
@@ -43,7 +44,7 @@ export function applyOutcome(state: AccountState, outcome: TaskOutcome, nowMs: n
   state.running = null;
   touch(state);
   const { task } = running;
-  const effect: OutcomeEffect = { taskId: task.taskId, status: 'succeeded' };
+  const effect: OutcomeEffect = { taskId: task.taskId, status: statusOfOutcome(outcome) };
   const failedLike = outcome.kind === 'failed' || outcome.kind === 'rate_limited';
 
   if (outcome.kind === 'succeeded' || outcome.kind === 'skipped') {
@@ -51,38 +52,22 @@ export function applyOutcome(state: AccountState, outcome: TaskOutcome, nowMs: n
     if (state.recentDurationsMs.length > RECENT_DURATIONS_LIMIT) state.recentDurationsMs.shift();
   }
 
-  switch (outcome.kind) {
-    case 'succeeded':
-      state.consecutiveRateLimits = 0;
-      effect.status = 'succeeded';
-      break;
-    case 'skipped':
-      effect.status = 'skipped';
-      break;
-    case 'cancelled':
-      effect.status = 'cancelled';
-      break;
-    case 'failed':
-      effect.status = 'failed';
-      break;
-    case 'rate_limited': {
-      state.consecutiveRateLimits += 1;
-      // Back to the head of its priority: nothing that waited behind it may overtake it.
-      state.queue.splice(headIndex(state.queue, task.priority), 0, task);
-      const ms = rateLimitCooldownMs(state.settings, state.consecutiveRateLimits, random, outcome.retryAfterMs);
-      const long = state.consecutiveRateLimits >= state.settings.cooldownAfterConsecutiveRateLimits;
-      // A longer cooldown already in force (an operator's, set while the task ran) is never cut short; one
-      // that ends at the same moment gives way, so the account shows the newest cause.
-      if (!state.cooldown || state.cooldown.untilMs <= nowMs + ms) {
-        effect.cooldown = {
-          untilMs: nowMs + ms,
-          reason: `${long ? 'long cooldown' : 'cooldown'} ${formatSeconds(ms)} after rate limit #${state.consecutiveRateLimits}: ${outcome.message}`,
-          source: 'rate_limit',
-        };
-        state.cooldown = effect.cooldown;
-      }
-      effect.status = 'queued';
-      break;
+  if (outcome.kind === 'succeeded') state.consecutiveRateLimits = 0;
+  if (outcome.kind === 'rate_limited') {
+    state.consecutiveRateLimits += 1;
+    // Back to the head of its priority: nothing that waited behind it may overtake it.
+    state.queue.splice(headIndex(state.queue, task.priority), 0, task);
+    const ms = rateLimitCooldownMs(state.settings, state.consecutiveRateLimits, random, outcome.retryAfterMs);
+    const long = state.consecutiveRateLimits >= state.settings.cooldownAfterConsecutiveRateLimits;
+    // A longer cooldown already in force (an operator's, set while the task ran) is never cut short; one
+    // that ends at the same moment gives way, so the account shows the newest cause.
+    if (!state.cooldown || state.cooldown.untilMs <= nowMs + ms) {
+      effect.cooldown = {
+        untilMs: nowMs + ms,
+        reason: `${long ? 'long cooldown' : 'cooldown'} ${formatSeconds(ms)} after rate limit #${state.consecutiveRateLimits}: ${outcome.message}`,
+        source: 'rate_limit',
+      };
+      state.cooldown = effect.cooldown;
     }
   }
 

@@ -1,11 +1,11 @@
 /**
  * How what a task's attempt came to (`TaskOutcome`) and a task row's `status` map to each other, written
- * once. Pure (types only), so the workflow's state machine may import it too.
+ * once. Pure (types only): the workflow's state machine, the ledger and the dashboard share it.
  */
-import type { TaskOutcome, TaskStatus } from '../../workflows/types';
+import type { TaskOutcome, TaskStatus } from './types';
 
 /** Statuses a task may still leave: a claim takes only these, and a terminal write ends only these. */
-export const LIVE_STATUSES: TaskStatus[] = ['queued', 'running'];
+export const LIVE_STATUSES: readonly TaskStatus[] = ['queued', 'running'];
 
 export function isLive(status: string): boolean {
   return LIVE_STATUSES.some((live) => live === status);
