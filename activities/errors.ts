@@ -3,6 +3,7 @@
  * outcome kind. Handlers that only throw text are classified by message rules.
  */
 import { DEFAULT_ERROR_RULES, type ErrorRule } from '../config/settings';
+import { errorMessage } from '../workflows/error-message';
 
 /**
  * The longest Retry-After a handler may ask for (24 hours): a larger one is cut to it, so a service that
@@ -73,10 +74,7 @@ export interface Classified {
   reason?: string;
 }
 
-export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return typeof err === 'string' ? err : JSON.stringify(err) ?? String(err);
-}
+export { errorMessage };
 
 export function classifyError(err: unknown, rules: MessageRule[] = DEFAULT_MESSAGE_RULES): Classified {
   const message = errorMessage(err).slice(0, 2000);
