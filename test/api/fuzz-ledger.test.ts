@@ -4,23 +4,12 @@
  * one terminal status and no account stalls (invariants 3, 4 and 6).
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { call, startStack, type TestStack } from '../helpers/stack';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal';
+import { expect, it } from 'vitest';
+import { call } from '../helpers/stack';
+import { stackPerFile } from '../helpers/stack-per-file';
 import { eventually } from '../helpers/wait';
 
-let temporal: TestTemporal;
-let stack: TestStack;
-
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  stack = await startStack(temporal, { driver: 'postgres', env: { SUBMIT_WAIT_TIMEOUT_MS: '1000' } });
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await temporal?.stop();
-});
+const { stack } = stackPerFile({ driver: 'postgres', env: { SUBMIT_WAIT_TIMEOUT_MS: '1000' } });
 
 const run = `fz${Date.now().toString(36)}`;
 const accounts = Array.from({ length: 12 }, (_, i) => `${run}-${i}`);

@@ -4,24 +4,12 @@
  * answers below 500 with the error JSON, and the process keeps its memory bounded.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startStack, type TestStack } from '../helpers/stack';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal';
+import { expect, it } from 'vitest';
+import { stackPerFile } from '../helpers/stack-per-file';
 
-let temporal: TestTemporal;
-let stack: TestStack;
-
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  // No worker: submissions are still accepted (committed in the ledger) and nothing runs, so the fuzzer
-  // measures the API alone (test/api/fuzz-ledger.test.ts runs its submissions with a worker). Keys are on so that auth is fuzzed too; most requests carry a good one.
-  stack = await startStack(temporal, { driver: 'pglite', worker: false, env: { API_KEYS: 'fuzz-key', SUBMIT_WAIT_TIMEOUT_MS: '300' } });
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await temporal?.stop();
-});
+// No worker: submissions are still accepted (committed in the ledger) and nothing runs, so the fuzzer
+// measures the API alone (test/api/fuzz-ledger.test.ts runs its submissions with a worker). Keys are on so that auth is fuzzed too; most requests carry a good one.
+const { stack } = stackPerFile({ driver: 'pglite', worker: false, env: { API_KEYS: 'fuzz-key', SUBMIT_WAIT_TIMEOUT_MS: '300' } });
 
 const nasty = fc.constantFrom(
   "' OR 1=1 --", '"; DROP TABLE tasks; --', '../../etc/passwd', '%00', '\u0000', '\uffff', '😀', 'é', '<script>alert(1)</script>',

@@ -5,23 +5,12 @@
  * (taskTimeoutSecondsByType) stops holding its account and key when it hangs, while the default does not.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startStack, type TestStack } from '../helpers/stack';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal';
+import { describe, expect, it } from 'vitest';
+import { call } from '../helpers/stack';
+import { stackPerFile } from '../helpers/stack-per-file';
 import { eventually } from '../helpers/wait';
 
-let temporal: TestTemporal;
-let stack: TestStack;
-
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  stack = await startStack(temporal, { driver: 'postgres' });
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await temporal?.stop();
-});
+const { stack } = stackPerFile({ driver: 'postgres' });
 
 const acct = (p: string) => `${p}-${randomUUID().slice(0, 8)}`;
 const submit = (accountId: string, body: Record<string, unknown>) => call(stack, 'POST', `/api/accounts/${accountId}/tasks`, body);

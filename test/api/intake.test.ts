@@ -5,11 +5,12 @@
  * is down and run after it is back.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { TaskHandler } from '../../activities/handlers';
 import { call, startStack, type TestStack } from '../helpers/stack';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal';
+import { stackPerFile } from '../helpers/stack-per-file';
+import { startTestTemporal } from '../helpers/temporal';
 import { eventually } from '../helpers/wait';
 
 /** A handler whose result the ledger cannot store (`jsonb` refuses NUL), and one that echoes its payload. */
@@ -33,18 +34,7 @@ const bigResult: TaskHandler<Record<string, never>> = {
   run: async () => ({ blob: 'x'.repeat(2 * 1024 * 1024) }),
 };
 
-let temporal: TestTemporal;
-let stack: TestStack;
-
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  stack = await startStack(temporal, { driver: 'postgres', extraHandlers: [echo, nulResult, bigResult] });
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await temporal?.stop();
-});
+const { stack } = stackPerFile({ driver: 'postgres', extraHandlers: [echo, nulResult, bigResult] });
 
 const acct = (p: string) => `${p}-${randomUUID().slice(0, 8)}`;
 const submit = (account: string, body: unknown, headers: Record<string, string> = {}) =>

@@ -3,23 +3,12 @@
  * PGlite database (the driver `npm start` uses by default).
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startStack, type TestStack } from '../helpers/stack';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal';
+import { describe, expect, it } from 'vitest';
+import { call, startStack } from '../helpers/stack';
+import { stackPerFile } from '../helpers/stack-per-file';
 import { eventually } from '../helpers/wait';
 
-let temporal: TestTemporal;
-let stack: TestStack;
-
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  stack = await startStack(temporal, { driver: 'pglite' });
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await temporal?.stop();
-});
+const { temporal, stack } = stackPerFile();
 
 const acct = (p: string) => `${p}-${randomUUID().slice(0, 8)}`;
 const taskStatus = async (taskId: string) => (await call(stack, 'GET', `/api/tasks/${taskId}`)).body?.status;

@@ -2,30 +2,19 @@
  * Limits and security at the edge: per-key rate limiting (details in rate-limit.test.ts), CORS off unless
  * configured, security headers, refusing a public bind without keys, and no secret in the logs.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/temporal-cli';
 import { startTs } from '../helpers/processes';
-import { call, startStack, type TestStack } from '../helpers/stack';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal';
+import { call, startStack } from '../helpers/stack';
+import { stackPerFile } from '../helpers/stack-per-file';
 import { eventually } from '../helpers/wait';
 import { TEST_DATABASE_URL } from '../helpers/database';
 
-let temporal: TestTemporal;
-let stack: TestStack;
-
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  stack = await startStack(temporal, {
+const { temporal, stack } = stackPerFile({
     driver: 'pglite',
     worker: false,
     env: { API_KEYS: 'key-a,key-b', API_RATE_LIMIT_RPS: '2', API_RATE_LIMIT_BURST: '5', CORS_ORIGINS: 'https://ops.example' },
   });
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await temporal?.stop();
-});
 
 describe('rate limiting', () => {
   it('answers 429 with Retry-After once a key spends its burst, per key; public paths count per client address', async () => {

@@ -6,23 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startStack, type TestStack } from '../helpers/stack';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal';
+import { describe, expect, it } from 'vitest';
+import { call } from '../helpers/stack';
+import { stackPerFile } from '../helpers/stack-per-file';
 import { eventually } from '../helpers/wait';
 
-let temporal: TestTemporal;
-let stack: TestStack;
-
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  stack = await startStack(temporal, { driver: 'postgres' });
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await temporal?.stop();
-});
+const { stack } = stackPerFile({ driver: 'postgres' });
 
 const acct = (p: string) => `${p}-${randomUUID().slice(0, 8)}`;
 const submit = async (accountId: string, body: Record<string, unknown>) => {

@@ -6,28 +6,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import { asc, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { taskEvents, tasks } from '../../db/schema';
 import { accountWorkflowId } from '../../workflows/account-workflow';
 import { getState } from '../../workflows/messages';
 import type { Child } from '../helpers/processes';
-import { call, startStack, type TestStack } from '../helpers/stack';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal';
+import { call } from '../helpers/stack';
+import { stackPerFile } from '../helpers/stack-per-file';
 import { eventually } from '../helpers/wait';
 
-let temporal: TestTemporal;
-let stack: TestStack;
+// Steps 0.3 s, 0.6 s, 1.2 s; no jitter; the 3rd consecutive rate limit gets the long cooldown (3 s).
+const { temporal, stack } = stackPerFile({ driver: 'postgres', worker: false });
 
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  // Steps 0.3 s, 0.6 s, 1.2 s; no jitter; the 3rd consecutive rate limit gets the long cooldown (3 s).
-  stack = await startStack(temporal, { driver: 'postgres', worker: false });
+beforeAll(() => {
   startWorkerProcess();
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await temporal?.stop();
 });
 
 // LOG_LEVEL info: the test waits for the worker's 'worker started' line.

@@ -4,27 +4,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { asc, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { taskEvents, tasks } from '../../db/schema';
 import { accountWorkflowId } from '../../workflows/account-workflow';
 import { getState } from '../../workflows/messages';
 import type { TaskSpec } from '../../workflows/types';
-import { startStack, type TestStack } from '../helpers/stack';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal';
+import { startStack } from '../helpers/stack';
+import { stackPerFile } from '../helpers/stack-per-file';
 import { eventually } from '../helpers/wait';
 
-let temporal: TestTemporal;
-let stack: TestStack;
-
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  stack = await startStack(temporal, { driver: 'postgres', env: { CONTINUE_AS_NEW_AFTER_TASKS: '60' } });
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await temporal?.stop();
-});
+const { temporal, stack } = stackPerFile({ driver: 'postgres', env: { CONTINUE_AS_NEW_AFTER_TASKS: '60' } });
 
 const spec = (type: string, payload: unknown, extra: Partial<TaskSpec> = {}): TaskSpec => ({
   taskId: randomUUID(),

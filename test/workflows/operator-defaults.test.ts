@@ -8,11 +8,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TaskHandler } from '../../activities/handlers';
 import { cleanupWorkflow } from '../../workflows';
-import { call, startStack, type TestStack } from '../helpers/stack';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal';
+import { call } from '../helpers/stack';
+import { stackPerFile } from '../helpers/stack-per-file';
 import { eventually } from '../helpers/wait';
 
 /** Throws `message` as a plain Error on its first `failTimes` runs, as a handler calling a service would. */
@@ -26,18 +26,7 @@ const sayHandler: TaskHandler<{ message: string; failTimes: number }> = {
   },
 };
 
-let temporal: TestTemporal;
-let stack: TestStack;
-
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  stack = await startStack(temporal, { driver: 'pglite', extraHandlers: [sayHandler] });
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await temporal?.stop();
-});
+const { stack } = stackPerFile({ driver: 'pglite', extraHandlers: [sayHandler] });
 
 async function runToEnd(accountId: string, message: string, failTimes = 1) {
   const res = await call(stack, 'POST', `/api/accounts/${accountId}/tasks`, { type: 'say', payload: { message, failTimes } });

@@ -3,25 +3,14 @@
  * timer on an idle account updates the list, its state filter and the counts, not only the live query.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { accountWorkflowId } from '../../workflows/account-workflow';
-import { call, startStack, type TestStack } from '../helpers/stack';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal';
+import { call } from '../helpers/stack';
+import { stackPerFile } from '../helpers/stack-per-file';
 import { eventually } from '../helpers/wait';
 
-let temporal: TestTemporal;
-let stack: TestStack;
-
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  // Idle accounts complete after half a second here.
-  stack = await startStack(temporal, { driver: 'postgres', env: { ACCOUNT_IDLE_TIMEOUT_MS: '500' } });
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await temporal?.stop();
-});
+// Idle accounts complete after half a second here.
+const { stack } = stackPerFile({ driver: 'postgres', env: { ACCOUNT_IDLE_TIMEOUT_MS: '500' } });
 
 const listed = async (state: string, accountId: string) =>
   ((await call(stack, 'GET', `/api/accounts/execution-states?state=${state}&limit=500`)).body.items as { accountId: string }[])

@@ -5,27 +5,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { asc, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tasks } from '../../db/schema';
 import { accountWorkflowId } from '../../workflows/account-workflow';
 import type { TaskSpec } from '../../workflows/types';
-import { startStack, type TestStack } from '../helpers/stack';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal';
+import { startStack } from '../helpers/stack';
+import { stackPerFile } from '../helpers/stack-per-file';
 import { eventually } from '../helpers/wait';
 
-let temporal: TestTemporal;
-let stack: TestStack;
-
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  // A window long enough that a run is cut short by what the tests do, not by time.
-  stack = await startStack(temporal, { driver: 'postgres', env: { RUN_MAX_TASKS: '20', RUN_WINDOW_MS: '30000', RETRY_INITIAL_SECONDS: '0.1' } });
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await temporal?.stop();
-});
+// A window long enough that a run is cut short by what the tests do, not by time.
+const { temporal, stack } = stackPerFile({ driver: 'postgres', env: { RUN_MAX_TASKS: '20', RUN_WINDOW_MS: '30000', RETRY_INITIAL_SECONDS: '0.1' } });
 
 const spec = (type: string, payload: unknown, extra: Partial<TaskSpec> = {}): TaskSpec => ({
   taskId: randomUUID(), type, payload, submittedAtMs: Date.now(), ...extra,

@@ -4,25 +4,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { asc, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { taskEvents, tasks } from '../../db/schema';
 import type { Child } from '../helpers/processes';
-import { startStack, type TestStack } from '../helpers/stack';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal';
+import { stackPerFile } from '../helpers/stack-per-file';
 import { eventually } from '../helpers/wait';
 
-let temporal: TestTemporal;
-let stack: TestStack;
-
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  stack = await startStack(temporal, { driver: 'postgres', worker: false, env: { TASK_HEARTBEAT_TIMEOUT_MS: '2000' } });
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await temporal?.stop();
-});
+const { stack } = stackPerFile({ driver: 'postgres', worker: false, env: { TASK_HEARTBEAT_TIMEOUT_MS: '2000' } });
 
 const startWorkerProcess = (): Child => stack.spawnWorker();
 
