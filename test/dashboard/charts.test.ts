@@ -4,49 +4,13 @@
  * open as more tasks finish and queue up; the account timeline with a rate-limited task's two runs and
  * the cooldown between them. Waits are on what the page shows, never on a clock.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Listening } from '../../api/listen';
-import { call, startStack, type TestStack } from '../helpers/stack';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal';
+import { describe, expect, it } from 'vitest';
+import { call } from '../helpers/stack';
 import { eventually } from '../helpers/wait';
-import { accessibilityProblems, launchBrowser, openPage, type DashboardPage } from './browser';
+import { accessibilityProblems, type DashboardPage } from './browser';
+import { dashboardPerFile, tid } from './stack-per-file';
 
-let temporal: TestTemporal;
-let stack: TestStack;
-let http: Listening;
-let browser: Browser;
-const opened: DashboardPage[] = [];
-
-beforeAll(async () => {
-  [temporal, browser] = await Promise.all([startTestTemporal(), launchBrowser()]);
-  stack = await startStack(temporal, { driver: 'pglite' });
-  http = await stack.listen();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await temporal?.stop();
-});
-
-afterEach(async (ctx) => {
-  const failed = ctx.task.result?.state === 'fail';
-  for (const [i, d] of opened.splice(0).entries()) {
-    if (failed) await d.shot(`FAILED-${ctx.task.name.replace(/\W+/g, '-').slice(0, 60)}-${i}`).catch(() => {});
-    await d.close();
-  }
-});
-
-const tid = (id: string) => `[data-testid="${id}"]`;
-
-async function open(path: string): Promise<DashboardPage> {
-  const d = await openPage(browser, http.url);
-  opened.push(d);
-  await d.page.goto(path);
-  await d.page.locator('[data-testid=stream-status][data-state=live]').waitFor();
-  return d;
-}
+const { stack, open } = dashboardPerFile();
 
 async function submit(accountId: string, body: unknown): Promise<string> {
   const res = await call(stack, 'POST', `/api/accounts/${accountId}/tasks`, body);

@@ -4,52 +4,17 @@
  * each page land in test-results/dashboard/.
  */
 import { readFile } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Listening } from '../../api/listen';
 import { accountStates } from '../../db/schema';
 import { call, startStack, type TestStack } from '../helpers/stack';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal';
 import { eventually } from '../helpers/wait';
-import { accessibilityProblems, launchBrowser, openPage, type DashboardPage } from './browser';
+import { accessibilityProblems, openPage } from './browser';
 import { startProxy } from './proxy';
+import { dashboardPerFile, tid } from './stack-per-file';
 
-let temporal: TestTemporal;
-let stack: TestStack;
-let http: Listening;
-let browser: Browser;
-const opened: DashboardPage[] = [];
-
-beforeAll(async () => {
-  [temporal, browser] = await Promise.all([startTestTemporal(), launchBrowser()]);
-  stack = await startStack(temporal, { driver: 'pglite' });
-  http = await stack.listen();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await temporal?.stop();
-});
-
-afterEach(async (ctx) => {
-  const failed = ctx.task.result?.state === 'fail';
-  for (const [i, d] of opened.splice(0).entries()) {
-    // What the page showed when a test failed: the first thing to look at.
-    if (failed) await d.shot(`FAILED-${ctx.task.name.replace(/\W+/g, '-').slice(0, 60)}-${i}`).catch(() => {});
-    await d.close();
-  }
-});
-
-async function open(path = '/', opts: Parameters<typeof openPage>[2] = {}, baseURL = http.url): Promise<DashboardPage> {
-  const d = await openPage(browser, baseURL, opts);
-  opened.push(d);
-  await d.page.goto(path);
-  await d.page.locator('[data-testid=stream-status][data-state=live]').waitFor();
-  return d;
-}
-
-const tid = (id: string) => `[data-testid="${id}"]`;
+const { temporal, stack, http, browser, open, keep } = dashboardPerFile();
 
 async function submit(accountId: string, body: unknown): Promise<string> {
   const res = await call(stack, 'POST', `/api/accounts/${accountId}/tasks`, body);
@@ -401,8 +366,7 @@ describe('dashboard with API keys', () => {
   });
 
   it('asks for a key, keeps it for the session, sends it as a Bearer header and streams with it', async () => {
-    const d = await openPage(browser, keyedHttp.url);
-    opened.push(d);
+    const d = keep(await openPage(browser, keyedHttp.url));
     const { page } = d;
     const auth: string[] = [];
     page.on('request', (r) => {
