@@ -16,3 +16,22 @@ export function engineSettings(overrides: Partial<EngineSettings> = {}): EngineS
     ...overrides,
   };
 }
+
+/**
+ * The example tests' settings: three backoff steps and a 25 % jitter (so a cooldown is an exact small
+ * number once `random` is fixed, and the jitter shows when it is not), the long cooldown after the 4th
+ * rate limit in a row, the breaker after 3 failures.
+ */
+export function exampleSettings(overrides: Partial<EngineSettings> = {}): EngineSettings {
+  return engineSettings({
+    rateLimitBackoffMs: [100, 200, 400],
+    backoffJitter: 0.25,
+    cooldownAfterConsecutiveRateLimits: 4,
+    longCooldownMs: 10_000,
+    breakerFailureThreshold: 3,
+    ...overrides,
+  });
+}
+
+/** "Now" in the state-machine tests: time is passed in, so any fixed instant serves. */
+export const T0 = 1_700_000_000_000;

@@ -34,6 +34,7 @@ import {
   type EnqueueResult,
 } from '../../workflows/account-state';
 import type { BreakerState, EngineSettings, TaskOutcome, TaskSpec, WaitingReason } from '../../workflows/types';
+import { engineSettings } from '../helpers/engine-settings';
 
 /**
  * Runs per property: the figure given, times PROPERTY_RUNS_SCALE (default 1). CI keeps the default; a hunt
@@ -109,7 +110,7 @@ const settingsArb: fc.Arbitrary<EngineSettings> = fc.record({
   longCooldownMs: fc.constantFrom(1000, 4000),
   maxQueuedPerAccount: fc.constantFrom(3, 8, 1000),
   breakerFailureThreshold: fc.integer({ min: 1, max: 5 }),
-}).map((s) => ({ ...s, rateLimitBackoffMs: [...s.rateLimitBackoffMs], taskTimeoutMs: 1000, maxAttempts: 3, retryInitialMs: 10, retryMaxMs: 100 }));
+}).map((s) => engineSettings({ ...s, rateLimitBackoffMs: [...s.rateLimitBackoffMs], taskTimeoutMs: 1000, maxAttempts: 3, retryInitialMs: 10, retryMaxMs: 100 }));
 
 /** What a command comes to against the current state: concrete specs and ids. */
 type Action =
@@ -633,7 +634,7 @@ describe('account state machine properties', () => {
       backoffJitter: fc.double({ min: 0, max: 1, noNaN: true }),
       cooldownAfterConsecutiveRateLimits: fc.integer({ min: 1, max: 10 }),
       longCooldownMs: fc.integer({ min: 1, max: 10_000_000 }),
-    }).map((s) => ({ ...s, maxQueuedPerAccount: 10, taskTimeoutMs: 1, maxAttempts: 1, retryInitialMs: 1, retryMaxMs: 1, breakerFailureThreshold: 1 }));
+    }).map((s) => engineSettings(s)); // the cooldown reads the backoff fields alone
     fc.assert(
       fc.property(settings, fc.integer({ min: 1, max: 20 }), randomArb, randomArb, fc.option(fc.integer({ min: 0, max: 20_000_000 }), { nil: undefined }),
         (s, n, r1, r2, retryAfter) => {

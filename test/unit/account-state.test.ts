@@ -26,19 +26,11 @@ import {
   waitingList,
   type AccountState,
 } from '../../workflows/account-state';
-import { engineSettings } from '../helpers/engine-settings';
+import { exampleSettings, T0 } from '../helpers/engine-settings';
 import type { EngineSettings, TaskOutcome, TaskSpec } from '../../workflows/types';
 
-/** Millisecond settings so cooldowns are small exact numbers. */
-const SETTINGS: EngineSettings = engineSettings({
-  rateLimitBackoffMs: [100, 200, 400],
-  backoffJitter: 0.25,
-  cooldownAfterConsecutiveRateLimits: 4,
-  longCooldownMs: 10_000,
-  maxQueuedPerAccount: 5,
-  breakerFailureThreshold: 3,
-});
-const T0 = 1_700_000_000_000;
+/** Millisecond settings so cooldowns are small exact numbers; a short queue so that its limit is reached. */
+const SETTINGS: EngineSettings = exampleSettings({ maxQueuedPerAccount: 5 });
 const FENCING_BASE = 5000;
 /** `random` that cancels the jitter out: base × (1 + j × (2 × 0.5 − 1)) = base. */
 const NO_JITTER = 0.5;

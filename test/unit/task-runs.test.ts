@@ -23,18 +23,10 @@ import {
   type AccountState,
   type RunPatches,
 } from '../../workflows/account-state';
-import { engineSettings } from '../helpers/engine-settings';
+import { exampleSettings, T0 } from '../helpers/engine-settings';
 import type { EngineSettings, RunMemberFact, TaskOutcome, TaskSpec } from '../../workflows/types';
 
-const SETTINGS: EngineSettings = engineSettings({
-  rateLimitBackoffMs: [100, 200, 400],
-  backoffJitter: 0.25,
-  cooldownAfterConsecutiveRateLimits: 4,
-  longCooldownMs: 10_000,
-  maxQueuedPerAccount: 100,
-  breakerFailureThreshold: 3,
-});
-const T0 = 1_700_000_000_000;
+const SETTINGS: EngineSettings = exampleSettings();
 const BIG = 1_000_000;
 
 const spec = (taskId: string, extra: Partial<TaskSpec> = {}): TaskSpec => ({
