@@ -19,6 +19,7 @@ import { accountErrors, accountStates, interactionEvents, interactionLatest, tas
 import type { SettingsStore } from '../db/settings-store';
 import { TERMINAL_STATUSES } from '../workflows/types';
 import { IN_PROGRESS } from './interactions';
+import { INTAKE_LOCK_SPACE } from '../db/advisory-locks';
 
 export interface CleanupResult {
   deleted: { latest: number; events: number };
@@ -70,11 +71,6 @@ export const RETENTION_BATCH_SIZE = 1000;
  * Postgres' shared lock table (max_locks_per_transaction × max_connections, 6,400 by default) is for everyone.
  */
 export const ACCOUNT_BATCH_MAX = 500;
-/**
- * The intake's advisory lock space (api/intake/store.ts, INTAKE_LOCK_SPACE): holding (space, account) keeps
- * any submission to the account out until the commit.
- */
-export const INTAKE_LOCK_SPACE = 1_651_470_960;
 
 export interface TaskCleanupResult {
   deleted: { tasks: number; taskEvents: number; accountErrors: number; accounts: number };

@@ -19,6 +19,7 @@ import type { Logger } from '../../config/logger';
 import { errorMessage } from '../../activities/errors';
 import type { DeliveredTask } from '../../workflows/types';
 import type { DeliverRequest } from '../../workflows/messages';
+import { RELAY_LOCK_SPACE } from '../../db/advisory-locks';
 
 export interface RelayOptions {
   database: Database;
@@ -39,8 +40,6 @@ export interface RelayOptions {
   onDelivered?: (tasks: number, oldestAgeMs: number) => void;
 }
 
-/** Advisory lock space of the relay's per-account locks. */
-const RELAY_LOCK_SPACE = 1_651_470_959;
 /** gRPC INVALID_ARGUMENT: Temporal refuses the request itself, and would refuse it again. */
 const GRPC_INVALID_ARGUMENT = 3;
 

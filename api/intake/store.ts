@@ -16,6 +16,7 @@ import { accountSettings, accountStates, holdsDedupeKey, taskEvents, tasks } fro
 import type { TaskSpec } from '../../workflows/types';
 import { ApiError } from '../errors';
 import { countDedupeRefusal } from './refusal-counts';
+import { INTAKE_LOCK_SPACE } from '../../db/advisory-locks';
 
 export interface IntakeItem {
   accountId: string;
@@ -115,9 +116,6 @@ const jsonList = (values: unknown[]) => sql`${JSON.stringify(values)}::jsonb`;
 function rowsOf<T>(result: unknown): T[] {
   return (result as { rows: T[] }).rows;
 }
-
-/** Advisory lock space of the intake's per-account locks (transaction-scoped). */
-const INTAKE_LOCK_SPACE = 1_651_470_960;
 
 /**
  * Serialises the intake per account, in account order (so two batches never deadlock). An advisory lock,

@@ -8,7 +8,8 @@
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTasks, INTAKE_LOCK_SPACE } from '../../activities/cleanup';
+import { cleanupTasks } from '../../activities/cleanup';
+import { INTAKE_LOCK_SPACE } from '../../db/advisory-locks';
 import { defaultSettings } from '../../config/settings';
 import type { Db } from '../../db/client';
 import { createSettingsStore } from '../../db/settings-store';
