@@ -178,6 +178,10 @@ export const AccountStateList = z
   .strict()
   .openapi('AccountStateList');
 
+export const AccountError = z.object({ at: z.string(), taskId: z.string(), kind: z.string(), code: z.string(), message: z.string() }).strict().openapi('AccountError');
+export const AccountHealth = z.object({ ...accountStateShape, errors: z.array(AccountError) }).strict().openapi('AccountHealth');
+export const AccountHealthList = z.object({ items: z.array(AccountHealth), nextCursor: z.string().nullable() }).strict().openapi('AccountHealthList');
+
 export const ListAccountsQuery = z.object({
   state: AccountState.optional(),
   limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(LIMITS.defaultPageSize),
@@ -209,6 +213,33 @@ export const ConcurrencyMetrics = z
   })
   .strict()
   .openapi('ConcurrencyMetrics');
+
+// Dedupe keys as locks (api/queries/dedupe-keys.ts).
+
+export const HeldDedupeKey = z
+  .object({
+    accountId: z.string(),
+    dedupeKey: z.string(),
+    taskId: z.string().openapi({ description: 'The task that holds the key' }),
+    taskType: z.string(),
+    taskStatus: TaskStatus.openapi({ description: '`queued` or `running`' }),
+    heldSince: z.string().openapi({ description: 'When the holder was acknowledged (ISO 8601): it holds the key from then' }),
+  })
+  .strict()
+  .openapi('HeldDedupeKey');
+export const HeldDedupeKeyList = z.object({ items: z.array(HeldDedupeKey), nextCursor: z.string().nullable() }).strict().openapi('HeldDedupeKeyList');
+
+export const DedupeKeyRelease = z
+  .object({
+    accountId: z.string(),
+    dedupeKey: z.string(),
+    taskId: z.string().openapi({ description: 'The task that held the key; it runs on' }),
+    taskStatus: TaskStatus,
+    releasedAt: z.string(),
+    releasedBy: z.string().openapi({ description: 'Who released it: `key:<id>` (the API key) or `address:<ip>` without keys' }),
+  })
+  .strict()
+  .openapi('DedupeKeyRelease');
 
 export const CancelAccepted = z
   .object({ taskId: z.string(), accountId: z.string(), status: z.enum(['cancelled', 'cancel_requested']) })

@@ -7,6 +7,8 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
+import type { TaskStatus } from '../../workflows/types';
+import { taskStatusOf } from './ledger-values';
 import { OUTCOMES } from './metrics-series';
 
 export interface Segment {
@@ -19,7 +21,7 @@ export interface Segment {
 export interface TimelineTask {
   taskId: string;
   type: string;
-  status: string;
+  status: TaskStatus;
   createdAt: string;
   finishedAt: string | null;
   segments: Segment[];
@@ -130,7 +132,7 @@ export async function accountTimeline(db: Db, accountId: string, limit: number, 
     tasks: taskRows.map((t) => ({
       taskId: t.task_id,
       type: t.type,
-      status: t.status,
+      status: taskStatusOf(t.status),
       createdAt: iso(t.created_at)!,
       finishedAt: iso(t.finished_at),
       segments: segmentsOf(byTask.get(t.task_id) ?? []),

@@ -1,9 +1,11 @@
 /** `GET /api/metrics/concurrency`: accounts by state and the tasks the one-at-a-time rule holds back, from the ledger. */
+import type { z } from '@hono/zod-openapi';
 import { count, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { accountStates, tasks } from '../../db/schema';
+import type { ConcurrencyMetrics } from '../schemas';
 
-export async function concurrencyMetrics(db: Db) {
+export async function concurrencyMetrics(db: Db): Promise<z.infer<typeof ConcurrencyMetrics>> {
   const [row] = await db
     .select({
       total: count(),

@@ -1,14 +1,16 @@
 /** `GET /api/metrics`'s figures from the ledger: tasks by status, and the last 24 hours of interactions. */
+import type { z } from '@hono/zod-openapi';
 import { and, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { interactionEvents, tasks } from '../../db/schema';
+import type { DashboardMetrics } from '../schemas';
 
 const e = interactionEvents;
 const METRICS_WINDOW_HOURS = 24;
 const since = sql`now() - interval '24 hours'`;
 
 /** Tasks by status, and the last 24 hours of interactions: by status, dedupe hit rate, latency by action. */
-export async function dashboardMetrics(db: Db) {
+export async function dashboardMetrics(db: Db): Promise<Omit<z.infer<typeof DashboardMetrics>, 'dedupeKeys'>> {
   const [taskRows, statusRows, latencyRows] = await Promise.all([
     db.select({ status: tasks.status, n: sql<number>`count(*)`.mapWith(Number) }).from(tasks).groupBy(tasks.status),
     db

@@ -10,12 +10,15 @@
  * submission decided before the release is refused (the key was held) and one decided after is accepted;
  * none is refused by a lock the answer already called released.
  */
+import type { z } from '@hono/zod-openapi';
 import { and, asc, count, eq, gt, or, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { holdsDedupeKey, taskEvents, tasks } from '../../db/schema';
 import { ApiError } from '../errors';
 import { lockAccounts } from '../intake/store';
+import type { DedupeKeyRelease, HeldDedupeKeyList } from '../schemas';
 import { decodeCursor, encodeCursor } from './cursor';
+import { taskStatusOf } from './ledger-values';
 
 export interface HeldKeysFilter {
   accountId?: string | undefined;
@@ -25,7 +28,7 @@ export interface HeldKeysFilter {
 }
 
 /** Held keys in (account, key) order, the order of the unique index, keyset-paged on that pair. */
-export async function listHeldKeys(db: Db, f: HeldKeysFilter) {
+export async function listHeldKeys(db: Db, f: HeldKeysFilter): Promise<z.infer<typeof HeldDedupeKeyList>> {
   const where: SQL[] = [holdsDedupeKey];
   if (f.accountId) where.push(eq(tasks.accountId, f.accountId));
   if (f.key) where.push(eq(tasks.dedupeKey, f.key));
@@ -42,7 +45,7 @@ export async function listHeldKeys(db: Db, f: HeldKeysFilter) {
   const page = rows.slice(0, f.limit);
   const last = page[page.length - 1];
   return {
-    items: page.map((r) => ({ ...r, dedupeKey: r.dedupeKey!, heldSince: r.heldSince.toISOString() })),
+    items: page.map((r) => ({ ...r, dedupeKey: r.dedupeKey!, taskStatus: taskStatusOf(r.taskStatus), heldSince: r.heldSince.toISOString() })),
     nextCursor: rows.length > f.limit && last ? encodeCursor([last.accountId, last.dedupeKey!]) : null,
   };
 }
@@ -53,14 +56,7 @@ export async function countHeldKeys(db: Db): Promise<number> {
   return row?.n ?? 0;
 }
 
-export interface Release {
-  accountId: string;
-  dedupeKey: string;
-  taskId: string;
-  taskStatus: string;
-  releasedAt: string;
-  releasedBy: string;
-}
+export type Release = z.infer<typeof DedupeKeyRelease>;
 
 /**
  * Releases (account, key) from its holder and records a `dedupe_released` event on the task with who did
@@ -83,7 +79,7 @@ export async function releaseDedupeKey(db: Db, accountId: string, dedupeKey: str
       taskId: held.taskId, accountId, type: 'dedupe_released', at: now,
       data: { dedupeKey, releasedBy, taskStatus: held.taskStatus },
     });
-    return { accountId, dedupeKey, taskId: held.taskId, taskStatus: held.taskStatus, releasedAt: now.toISOString(), releasedBy };
+    return { accountId, dedupeKey, taskId: held.taskId, taskStatus: taskStatusOf(held.taskStatus), releasedAt: now.toISOString(), releasedBy };
   });
 }
 

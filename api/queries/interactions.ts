@@ -2,12 +2,15 @@
  * Reads of the interaction tables: filtered, keyset-paged events (for the list and the streamed export),
  * and the window check for many targets.
  */
+import type { z } from '@hono/zod-openapi';
 import { and, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { interactionEvents, interactionLatest } from '../../db/schema';
 import { IN_PROGRESS } from '../../activities/interactions';
 import { ApiError } from '../errors';
+import type { CheckResult, InteractionEvent, InteractionList } from '../schemas';
 import { decodeCursor, encodeCursor } from './cursor';
+import { interactionStatusOf } from './ledger-values';
 
 export interface InteractionFilter {
   accountId?: string | undefined;
@@ -52,14 +55,16 @@ function filterSql(f: InteractionFilter): SQL[] {
   return where;
 }
 
-export function interactionView(r: typeof interactionEvents.$inferSelect) {
+export type InteractionView = z.infer<typeof InteractionEvent>;
+
+export function interactionView(r: typeof interactionEvents.$inferSelect): InteractionView {
   return {
     id: r.id,
     ts: r.ts.toISOString(),
     accountId: r.accountId,
     target: r.target,
     action: r.action,
-    status: r.status,
+    status: interactionStatusOf(r.status),
     reason: r.reason,
     taskId: r.taskId,
     workerId: r.workerId,
@@ -67,7 +72,6 @@ export function interactionView(r: typeof interactionEvents.$inferSelect) {
     metadata: r.metadata ?? null,
   };
 }
-export type InteractionView = ReturnType<typeof interactionView>;
 
 /** One page, newest first, strictly after `after` in (ts desc, id desc) order. */
 export async function pageInteractions(db: Db, f: InteractionFilter, after: EventCursor | null, limit: number) {
@@ -91,13 +95,13 @@ export async function pageInteractions(db: Db, f: InteractionFilter, after: Even
   };
 }
 
-export async function listInteractions(db: Db, q: InteractionFilter & { limit: number; cursor?: string | undefined }) {
+export async function listInteractions(db: Db, q: InteractionFilter & { limit: number; cursor?: string | undefined }): Promise<z.infer<typeof InteractionList>> {
   const page = await pageInteractions(db, q, q.cursor ? decodeEventCursor(q.cursor) : null, q.limit);
   return { items: page.items, nextCursor: page.next ? encodeEventCursor(page.next) : null };
 }
 
 /** Whether each target may be engaged now by `accountId` with `action`, and when it may if not. */
-export async function checkTargets(db: Db, accountId: string, action: string, targets: string[]) {
+export async function checkTargets(db: Db, accountId: string, action: string, targets: string[]): Promise<z.infer<typeof CheckResult>> {
   const l = interactionLatest;
   const rows = await db
     .select({

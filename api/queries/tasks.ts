@@ -2,25 +2,29 @@
  * The task ledger's reads for `/api/tasks`: one task (with its place while queued), and the keyset-paged
  * list. They read the rows the intake and the activities write, never the workflows.
  */
+import type { z } from '@hono/zod-openapi';
 import { and, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { tasks } from '../../db/schema';
 import type { WaitingReason } from '../../workflows/types';
 import { ApiError } from '../errors';
+import type { Task, TaskList } from '../schemas';
 import { decodeCursor, encodeCursor } from './cursor';
+import { taskStatusOf } from './ledger-values';
 import { queuedPlaces, type QueuedPlace } from '../queued-places';
 
 export type TaskRow = typeof tasks.$inferSelect;
+export type TaskView = z.infer<typeof Task>;
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : undefined);
 
-export function taskView(row: TaskRow, extra: QueuedPlace | Record<string, never> = {}) {
+export function taskView(row: TaskRow, extra: QueuedPlace | Record<string, never> = {}): TaskView {
   return {
     taskId: row.taskId,
     accountId: row.accountId,
     type: row.type,
     payload: row.payload,
-    status: row.status,
+    status: taskStatusOf(row.status),
     ...extra,
     attempts: row.attempts,
     ...(row.dedupeKey ? { dedupeKey: row.dedupeKey } : {}),
@@ -42,7 +46,7 @@ export async function getTaskRow(db: Db, taskId: string): Promise<TaskRow | unde
 }
 
 /** A task with its position, waiting reason and expected start while it is queued. */
-export async function getTask(db: Db, taskId: string) {
+export async function getTask(db: Db, taskId: string): Promise<TaskView | undefined> {
   const row = await getTaskRow(db, taskId);
   if (!row) return undefined;
   if (row.status !== 'queued') return taskView(row);
@@ -73,7 +77,7 @@ const REASON_SCAN_BATCHES = 10;
  * Keyset-paged on (createdAt, taskId) so pages never skip or repeat a row; newest first unless `oldest`.
  * Queued tasks carry their position, waiting reason and expected start.
  */
-export async function listTasks(db: Db, f: ListTasksFilter) {
+export async function listTasks(db: Db, f: ListTasksFilter): Promise<z.infer<typeof TaskList>> {
   const oldest = f.order === 'oldest';
   if (f.waitingReason && f.status && f.status !== 'queued') {
     throw new ApiError(400, 'validation_error', 'waitingReason applies to queued tasks only: leave status out or make it queued');
@@ -90,7 +94,7 @@ export async function listTasks(db: Db, f: ListTasksFilter) {
     if (Number.isNaN(at.getTime()) || (oldest && parts[2] !== 'oldest')) throw new ApiError(400, 'invalid_cursor', 'the cursor is not one this API handed out');
     after = { at, id: parts[1]! };
   }
-  const items: ReturnType<typeof taskView>[] = [];
+  const items: TaskView[] = [];
   let last: TaskRow | null = null;
   let more = false;
   for (let batch = 0; batch < (f.waitingReason ? REASON_SCAN_BATCHES : 1) && items.length < f.limit; batch++) {

@@ -1,15 +1,16 @@
 /** Every queued task across accounts, grouped by account in queue order, with positions and reasons. */
+import type { z } from '@hono/zod-openapi';
 import { asc, count, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { accountStates, tasks } from '../../db/schema';
-import type { WaitingReason } from '../../workflows/types';
+import type { WaitingTask, WaitingTasks } from '../schemas';
 import { waitingReasonFor } from '../queued-places';
 
 /** Queue order as the workflow keeps it: priority first, then the order it recorded them in. */
 const queueOrder = [desc(tasks.priority), asc(tasks.seq)];
 
 /** Every queued task grouped by account, in queue order, with positions and reasons. */
-export async function waitingTasks(db: Db, limit: number) {
+export async function waitingTasks(db: Db, limit: number): Promise<z.infer<typeof WaitingTasks>> {
   const rows = await db
     .select({
       taskId: tasks.taskId,
@@ -29,7 +30,7 @@ export async function waitingTasks(db: Db, limit: number) {
     ? await db.select().from(accountStates).where(inArray(accountStates.accountId, accountIds))
     : [];
   const byId = new Map(accounts.map((a) => [a.accountId, a]));
-  const byAccount: Record<string, { taskId: string; type: string; position: number; waitingReason: WaitingReason; enqueuedAt: string; priority: number }[]> = {};
+  const byAccount: Record<string, z.infer<typeof WaitingTask>[]> = {};
   const now = new Date();
   for (const r of rows) {
     const list = (byAccount[r.accountId] ??= []);

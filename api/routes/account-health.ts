@@ -9,13 +9,10 @@ import { errorResponses, json } from './openapi';
 import { BODY_LIMITS, limitBody } from '../body-limit';
 import { ApiError } from '../errors';
 import { getAccountHealth, listAccountHealth } from '../queries/account-health';
-import { AccountId, AccountState, accountStateShape, LIMITS } from '../schemas';
+import { AccountHealth, AccountHealthList, AccountId, AccountState, LIMITS } from '../schemas';
 import { withLegacyPath, type RouteSet } from './accounts';
 import { createRouter } from '../router';
 
-const AccountError = z.object({ at: z.string(), taskId: z.string(), kind: z.string(), code: z.string(), message: z.string() }).strict().openapi('AccountError');
-const AccountHealth = z.object({ ...accountStateShape, errors: z.array(AccountError) }).strict().openapi('AccountHealth');
-const AccountHealthList = z.object({ items: z.array(AccountHealth), nextCursor: z.string().nullable() }).strict().openapi('AccountHealthList');
 // Rebuilt with the OpenAPI-aware `z` (see routes/settings.ts).
 const Overrides = z.object(accountOverridesSchema.shape).strict().openapi('AccountOverrides');
 const OverridesAnswer = z.object({ accountId: z.string(), overrides: Overrides.nullable() }).strict().openapi('AccountOverridesAnswer');
@@ -74,7 +71,7 @@ export function accountHealthRoutes(deps: AppDeps, set: RouteSet = 'current') {
   const pick = <T>(pair: readonly [T, T]) => [pair[set === 'current' ? 0 : 1]];
   for (const route of pick(listRoutes)) {
     app.openapi(route, async (c) => {
-      return c.json(await listAccountHealth(db, c.req.valid('query')) as z.infer<typeof AccountHealthList>, 200);
+      return c.json(await listAccountHealth(db, c.req.valid('query')), 200);
     });
   }
 
@@ -83,7 +80,7 @@ export function accountHealthRoutes(deps: AppDeps, set: RouteSet = 'current') {
       const { accountId } = c.req.valid('param');
       const account = await getAccountHealth(db, accountId);
       if (!account) throw new ApiError(404, 'account_not_found', `no account ${accountId} is tracked`);
-      return c.json(account as z.infer<typeof AccountHealth>, 200);
+      return c.json(account, 200);
     });
   }
   if (set === 'legacy') return app;

@@ -117,7 +117,7 @@ export function accountRoutes(deps: AppDeps, set: RouteSet = 'current') {
   const pick = <T>(pair: readonly [T, T]) => [pair[set === 'current' ? 0 : 1]];
 
   for (const route of pick(listRoutes)) {
-    app.openapi(route, async (c) => c.json(await listAccounts(db, c.req.valid('query')) as z.infer<typeof AccountStateList>, 200));
+    app.openapi(route, async (c) => c.json(await listAccounts(db, c.req.valid('query')), 200));
   }
 
   for (const route of pick(detailRoutes)) {
@@ -128,17 +128,17 @@ export function accountRoutes(deps: AppDeps, set: RouteSet = 'current') {
       const live = await deps.engine.liveState(accountId);
       if (live) {
         const { version: _v, tasksStarted: _t, ...rest } = live;
-        return c.json({ ...rest, live: true, temporalUiUrl } as z.infer<typeof AccountExecutionState>, 200);
+        return c.json({ ...rest, live: true, temporalUiUrl }, 200);
       }
       if (!row) throw new ApiError(404, 'account_not_found', `no account ${accountId} is tracked`);
-      return c.json({ ...accountView(row), live: false, temporalUiUrl } as z.infer<typeof AccountExecutionState>, 200);
+      return c.json({ ...accountView(row), live: false, temporalUiUrl }, 200);
     });
   }
 
   for (const route of pick(waitingRoutes)) {
     app.openapi(route, async (c) => {
       const { limit } = c.req.valid('query');
-      return c.json(await waitingTasks(db, limit) as z.infer<typeof WaitingTasks>, 200);
+      return c.json(await waitingTasks(db, limit), 200);
     });
   }
   if (set === 'legacy') return app;

@@ -3,35 +3,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../app';
 import { callerId } from '../caller';
 import { listHeldKeys, releaseDedupeKey } from '../queries/dedupe-keys';
-import { AccountId, DedupeKey, LIMITS, TaskStatus } from '../schemas';
+import { AccountId, DedupeKey, DedupeKeyRelease, HeldDedupeKeyList, LIMITS } from '../schemas';
 import { errorResponses, json } from './openapi';
 import { createRouter } from '../router';
-
-export const HeldDedupeKey = z
-  .object({
-    accountId: z.string(),
-    dedupeKey: z.string(),
-    taskId: z.string().openapi({ description: 'The task that holds the key' }),
-    taskType: z.string(),
-    taskStatus: TaskStatus.openapi({ description: '`queued` or `running`' }),
-    heldSince: z.string().openapi({ description: 'When the holder was acknowledged (ISO 8601): it holds the key from then' }),
-  })
-  .strict()
-  .openapi('HeldDedupeKey');
-
-export const HeldDedupeKeyList = z.object({ items: z.array(HeldDedupeKey), nextCursor: z.string().nullable() }).strict().openapi('HeldDedupeKeyList');
-
-export const DedupeKeyRelease = z
-  .object({
-    accountId: z.string(),
-    dedupeKey: z.string(),
-    taskId: z.string().openapi({ description: 'The task that held the key; it runs on' }),
-    taskStatus: TaskStatus,
-    releasedAt: z.string(),
-    releasedBy: z.string().openapi({ description: 'Who released it: `key:<id>` (the API key) or `address:<ip>` without keys' }),
-  })
-  .strict()
-  .openapi('DedupeKeyRelease');
 
 const ListHeldKeysQuery = z.object({
   accountId: AccountId.optional().openapi({ param: { name: 'accountId', in: 'query' } }),
@@ -70,13 +44,13 @@ export function dedupeKeyRoutes(deps: AppDeps) {
   const app = createRouter();
   const { db } = deps.database;
 
-  app.openapi(listRoute, async (c) => c.json(await listHeldKeys(db, c.req.valid('query')) as z.infer<typeof HeldDedupeKeyList>, 200));
+  app.openapi(listRoute, async (c) => c.json(await listHeldKeys(db, c.req.valid('query')), 200));
 
   app.openapi(releaseRoute, async (c) => {
     const { accountId, dedupeKey } = c.req.valid('param');
     const released = await releaseDedupeKey(db, accountId, dedupeKey, callerId(c));
     deps.log.info({ accountId, taskId: released.taskId, releasedBy: released.releasedBy }, 'dedupe key released');
-    return c.json(released as z.infer<typeof DedupeKeyRelease>, 200);
+    return c.json(released, 200);
   });
 
   return app;

@@ -115,7 +115,7 @@ export function interactionRoutes(deps: AppDeps) {
   const app = createRouter();
   const { db } = deps.database;
 
-  app.openapi(listRoute, async (c) => c.json(await listInteractions(db, c.req.valid('query')) as z.infer<typeof InteractionList>, 200));
+  app.openapi(listRoute, async (c) => c.json(await listInteractions(db, c.req.valid('query')), 200));
 
   app.openapi(exportRoute, async (c) => {
     const { format, ...filter } = c.req.valid('query');

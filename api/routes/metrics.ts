@@ -1,5 +1,5 @@
 /** Metrics routes. */
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import type { AppDeps } from '../app';
 import { concurrencyMetrics } from '../queries/concurrency';
 import { ConcurrencyMetrics } from '../schemas';
@@ -17,6 +17,6 @@ const concurrencyRoute = createRoute({
 
 export function metricsRoutes(deps: AppDeps) {
   const app = createRouter();
-  app.openapi(concurrencyRoute, async (c) => c.json(await concurrencyMetrics(deps.database.db) as z.infer<typeof ConcurrencyMetrics>, 200));
+  app.openapi(concurrencyRoute, async (c) => c.json(await concurrencyMetrics(deps.database.db), 200));
   return app;
 }

@@ -55,19 +55,25 @@ const referenced = new Set<ErrorStatus>();
  * The error answers a route may give, all in the one error shape: a status listed alone refers to its
  * standard answer (components.responses), one in `described` is the route's own. 429 (the rate limit)
  * applies to every route and is always in.
+ *
+ * Its type names the described answers only. The referenced ones are `{ $ref }` objects without a schema,
+ * and one such answer in a route makes @hono/zod-openapi accept any Response from its handler; handlers
+ * never give them (errors are thrown, and `onError` answers them), so leaving them out of the type lets
+ * the typecheck hold every handler's answer to its route's schemas. The object still carries them for the
+ * document (an object may hold more than its type names).
  */
-export function errorResponses<S extends ErrorStatus>(statuses: readonly S[], described: Partial<Record<S | 429, string>> = {}) {
-  const out = {} as Record<S | 429, ReturnType<typeof errorAnswer> | { $ref: string }>;
+export function errorResponses<S extends ErrorStatus, D extends S | 429 = never>(statuses: readonly S[], described: Record<D, string> = {} as Record<D, string>) {
+  const out: Partial<Record<ErrorStatus, ReturnType<typeof errorAnswer> | { $ref: string }>> = {};
   for (const status of [...new Set<ErrorStatus>([...statuses, 429])].sort()) {
-    const own = (described as Record<number, string>)[status];
+    const own = (described as Partial<Record<ErrorStatus, string>>)[status];
     if (own) {
-      out[status as S] = errorAnswer(status, own);
+      out[status] = errorAnswer(status, own);
     } else {
       referenced.add(status);
-      out[status as S] = { $ref: `#/components/responses/${STANDARD[status].name}` };
+      out[status] = { $ref: `#/components/responses/${STANDARD[status].name}` };
     }
   }
-  return out;
+  return out as Record<D, ReturnType<typeof errorAnswer>>;
 }
 
 /** The standard error answers the routes refer to, by name (registered by createApp once every route is defined). */

@@ -41,7 +41,7 @@ export function settingsRoutes(deps: AppDeps) {
   const app = createRouter();
   const view = async () => {
     const { value, stored } = await deps.settings.snapshot();
-    return { ...value, sources: settingSources(deps.config, stored) } as z.infer<typeof Settings>;
+    return { ...value, sources: settingSources(deps.config, stored) };
   };
   app.openapi(getRoute, async (c) => c.json(await view(), 200));
   app.openapi(putRoute, async (c) => {

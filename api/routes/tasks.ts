@@ -213,12 +213,12 @@ export function taskRoutes(deps: AppDeps) {
     const { taskId } = c.req.valid('param');
     const task = await getTask(db, taskId);
     if (!task) throw new ApiError(404, 'task_not_found', `no task ${taskId} (a task just submitted appears within a moment)`);
-    return c.json(task as z.infer<typeof Task>, 200);
+    return c.json(task, 200);
   });
 
   app.openapi(listRoute, async (c) => {
     const page = await listTasks(db, c.req.valid('query'));
-    return c.json(page as z.infer<typeof TaskList>, 200);
+    return c.json(page, 200);
   });
 
   app.openapi(cancelRoute, async (c) => {
