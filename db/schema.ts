@@ -1,7 +1,17 @@
 /**
- * Baton's Postgres tables. The intake writes a task's row and its `queued` event (the outbox: 202 means
- * committed here); from then on the account workflow decides and its activities write every later fact,
- * each from one place only. The other tables are projections of the workflows for cross-account views.
+ * Baton's Postgres tables, and who writes them:
+ * - The intake (in the API process) writes a task's row, its `queued` event and the account's row when it
+ *   has none (the outbox: 202 means committed here). Until a relay has handed the task to its workflow
+ *   (`delivered_at`), only the API ends it: a cancel, or a delivery Temporal refuses.
+ * - From then on the account workflow decides and its activities write every later fact of the task and
+ *   of the account, each from one place only. `account_states`, `account_errors` and the interaction
+ *   tables are what the activities record of the workflows, for cross-account views.
+ * - Operators, through the API, change the settings tables and release a dedupe key (`dedupe_released_at`
+ *   and a `dedupe_released` event); the holder runs on.
+ * - Retention (activities/cleanup.ts) deletes rows past their period, never a live task: the daily
+ *   schedule's activity runs it, and `POST /api/tasks/cleanup` and `POST /api/interactions/cleanup` call the
+ *   same functions in the API process. So the API never inserts or changes an interaction row (only the
+ *   activities do); it deletes them only through retention, as the schedule does.
  * Column names are snake_case in SQL (drizzle `casing: 'snake_case'`).
  */
 import { sql } from 'drizzle-orm';

@@ -138,6 +138,9 @@ export function interactionRoutes(deps: AppDeps) {
     return c.json(await checkTargets(db, accountId, action, targets), 200);
   });
 
+  // The daily schedule's retention of the interaction tables (activities/cleanup.ts), run here in the API
+  // process as POST /api/tasks/cleanup runs the task ledger's: it deletes in bounded batches by age alone,
+  // so it is safe beside a scheduled run, and it answers without a worker. It inserts or changes no row.
   app.openapi(cleanupRoute, async (c) => c.json(await cleanupInteractions(db, deps.settings), 200));
 
   return app;
