@@ -27,6 +27,8 @@ import { TEST_DATABASE_URL } from '../test/helpers/database';
 import { startTs, type Child } from '../test/helpers/processes';
 import { startTestTemporal, type TestTemporal } from '../test/helpers/temporal';
 import { freePort } from '../scripts/temporal-cli';
+import { startTestTemporalServer } from '../test/helpers/temporal-server';
+import { scaleOut, scaleOutRows, type ScaleOutStep } from './lib/scale-out';
 import { handoffSteps } from './lib/handoff-steps';
 import { openLoop, type LoadResult } from './lib/load';
 import { cpuProbe, cpuSeconds, pgActivityProbe, type CpuFigures } from './lib/probes';
@@ -41,6 +43,13 @@ import type { BenchSystem, Job } from './systems/types';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+/**
+ * `--server=cluster`: Baton's throughput, handoff and submit figures also on the real Temporal server on
+ * PostgreSQL (scripts/temporal-server-lib.ts), beside the dev server's, and scale-out over 1-3 workers there.
+ */
+const onCluster = process.argv.includes('--server=cluster');
+/** Scale-out: each step's tasks (a smaller run than throughput's: three of them, on the slower server). */
+const SCALE_OUT = { workers: [1, 2, 3], accounts: quick ? 200 : 500, tasksPerAccount: 10 };
 /** `--scenarios=submit,start` measures only those (throughput also gives handoff and history). */
 const SCENARIOS = ['throughput', 'submit', 'idle', 'start'] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -178,7 +187,10 @@ function rssMb(pid: number): Promise<number> {
   return readFile(`/proc/${pid}/status`, 'utf8').then((s) => Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? NaN) / 1024);
 }
 
-async function startBatonProcesses(temporal: TestTemporal, url: string, extra: Record<string, string> = {}) {
+/** The dev server (TestTemporal) or the real server (TestTemporalServer): what the scenarios need of either. */
+type BenchTemporal = { address: string; server: { pid: number } };
+
+async function startBatonProcesses(temporal: BenchTemporal, url: string, extra: Record<string, string> = {}) {
   const port = await freePort();
   const env = { TEMPORAL_ADDRESS: temporal.address, DATABASE_URL: url, LOG_LEVEL: 'warn', DEMO_HANDLERS: '1', API_RATE_LIMIT_RPS: '0', PORT: String(port), ...extra };
   const worker = startTs('worker/main.ts', env);
@@ -328,7 +340,7 @@ async function intakeCost(url: string | undefined, dataDir = '.data') {
 }
 
 /** Baton's `npm run api` and `npm run worker` on a fresh schema: submit latency, delivery lag, idle start. */
-async function batonSubmit(temporal: TestTemporal, url: string) {
+async function batonSubmit(temporal: BenchTemporal, url: string, name = 'baton') {
   const procs = await startBatonProcesses(temporal, url, { TEMPORAL_TASK_QUEUE: 'bench-submit' });
   const db = postgres(url, { max: 1, onnotice: () => {} });
   const pending = async () => {
@@ -337,8 +349,8 @@ async function batonSubmit(temporal: TestTemporal, url: string) {
   };
   try {
     const pids = { api: procs.api.pid, worker: procs.worker.pid, temporal: temporal.server.pid };
-    const rates = await submitSeries('baton', procs.base, pending, pids, (rate) => deliveryLag(db, `s${rate}.`, 300_000));
-    for (const r of rates) log(`baton: delivery lag at ${r.ratePerSecond}/s ${JSON.stringify(r.after)}`);
+    const rates = await submitSeries(name, procs.base, pending, pids, (rate) => deliveryLag(db, `s${rate}.`, 300_000));
+    for (const r of rates) log(`${name}: delivery lag at ${r.ratePerSecond}/s ${JSON.stringify(r.after)}`);
     await drain('baton before the idle series', pending, SUBMIT.drainTimeoutMs);
     const idleStart = await idleStartLag(procs.base, db);
     log(`baton: idle accounts ${JSON.stringify(idleStart)}`);
@@ -552,6 +564,8 @@ log(`${quick ? 'quick' : 'full'} run: ${JSON.stringify(SIZES)}${scenarios ? `, s
 const wanted = (name: string) => !only || only.includes(name);
 // Baton's own dev server, for the throughput, submit and idle scenarios (`npm start` brings its own).
 const temporal = wanted('baton') && (['throughput', 'submit', 'idle'] as const).some(scenarioWanted) ? await startTestTemporal() : undefined;
+// The real server, on two databases of its own on the bench's Postgres server (dropped at the end).
+const cluster = onCluster && wanted('baton') ? await startTestTemporalServer({ prefix: 'baton_bench', postgresUrl: dbUrl, log }) : undefined;
 const admin = postgres(dbUrl, { max: 1, onnotice: () => {} });
 const figures: Record<string, SystemFigures> = {};
 const batonOnly: Record<string, unknown> = {};
@@ -583,6 +597,25 @@ try {
     batonOnly.deliveryLag = b.deliveryLag;
     batonOnly.idleStart = b.idleStart;
     batonOnly.intakeTransactionMs = b.intakeTransactionMs;
+  }
+  if (cluster) {
+    // The same measurements on the real server, named `baton (cluster)` in the tables; then scale-out.
+    const name = 'baton (cluster)';
+    if (scenarioWanted('throughput')) {
+      const { url } = await freshSchema(admin, 'cluster');
+      const sys = await createBatonSystem({ ...batonEnv, TEMPORAL_ADDRESS: cluster.address, DATABASE_URL: url, TEMPORAL_TASK_QUEUE: 'bench-cluster' }, 'c.');
+      figures[name] = await measure(Object.assign(sys, { name }), { temporal: cluster.server.pid });
+      await sys.stop();
+    }
+    if (scenarioWanted('submit')) {
+      const b = await batonSubmit(cluster, (await freshSchema(admin, 'clustersubmit')).url, name);
+      submit[name] = b.rates;
+      batonOnly.cluster = { deliveryLag: b.deliveryLag, idleStart: b.idleStart };
+    }
+    if (scenarioWanted('throughput')) {
+      const ctx = { temporal: { address: cluster.address, serverPid: cluster.server.pid }, freshUrl: async (n: string) => (await freshSchema(admin, n)).url, env: batonEnv, log };
+      batonOnly.scaleOut = await scaleOut(ctx, SCALE_OUT.workers, SCALE_OUT.accounts, SCALE_OUT.tasksPerAccount, SIZES.throughputBudgetSeconds * 1000);
+    }
   }
   if (wanted('baton') && scenarioWanted('idle')) {
     const idle = await freshSchema(admin, 'idle');
@@ -619,6 +652,7 @@ try {
 } finally {
   await admin.end();
   await temporal?.stop();
+  await cluster?.stop();
 }
 
 const names = Object.keys(figures);
@@ -675,6 +709,15 @@ if (lag || idleStart || npmStartFigures) {
   }
   console.log(`${table(rows)}\n`);
 }
+const clusterLag = batonOnly.cluster as Pick<BatonSubmit, 'deliveryLag' | 'idleStart'> | undefined;
+if (clusterLag) {
+  const rows: (string | number)[][] = [['Baton on the real server', 'p50 ms', 'p99 ms', 'max ms', 'notes']];
+  for (const l of clusterLag.deliveryLag) rows.push([`202 → delivered at ${l.ratePerSecond}/s`, l.p50, l.p99, l.max, `${l.signals} signals, ${fmt(l.tasksPerSignal)} tasks/signal`]);
+  const i = clusterLag.idleStart;
+  rows.push([`202 → started, idle accounts`, i.startedP50, i.startedP99, i.startedMax, `${i.started} of ${i.submissions} started`]);
+  console.log(`${table(rows)}\n`);
+}
+if (batonOnly.scaleOut) console.log(`${table(scaleOutRows(batonOnly.scaleOut as ScaleOutStep[]))}\n`);
 
 /** The issue's targets, reported (never asserted): what this run measured of them. */
 const targets: { measure: string; target: string; measured: string; met: boolean | null }[] = [];
