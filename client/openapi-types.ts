@@ -124,7 +124,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every tracked account, from the Postgres projection (paged) */
+        /**
+         * Every tracked account, from the Postgres projection (paged)
+         * @description What each account is doing as the ledger last recorded it (the account rows the workflows' activities write): state, running task, queue length, cooldown, breaker. The same rows as `/api/account-states` without their errors, so the cheaper read for paging through accounts or filtering them by state. For one account as its workflow sees it now, with the waiting list, use `/api/account-execution-states/{accountId}`.
+         */
         get: operations["listAccountExecutionStates"];
         put?: never;
         post?: never;
@@ -141,7 +144,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Live state from the account workflow, with the waiting list; the projection (`live: false`) when no worker answers */
+        /**
+         * Live state from the account workflow, with the waiting list; the projection (`live: false`) when no worker answers
+         * @description Asks the account's workflow (a Temporal query) for its state now, with the waiting list: each queued task's position, reason and expected start (`live: true`). When no worker answers, the ledger's row (`live: false`). Use it to see what an account does right now; for why it is held back (its counters, breaker history and errors, from the ledger) use `/api/account-states/{accountId}`.
+         */
         get: operations["getAccountExecutionState"];
         put?: never;
         post?: never;
@@ -227,7 +233,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Execution state merged with error state for every tracked account (paged) */
+        /**
+         * Execution state merged with error state for every tracked account (paged)
+         * @description The account rows of `/api/account-execution-states`, each with its latest errors (`errors` of them): consecutive rate limits and failures, cooldown, breaker and its history, and the errors behind them. Use it to find the accounts in trouble. It reads the ledger only, never Temporal.
+         */
         get: operations["listAccountStates"];
         put?: never;
         post?: never;
@@ -244,7 +253,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One account: state, counters, cooldown, breaker history and its last 100 errors */
+        /**
+         * One account: state, counters, cooldown, breaker history and its last 100 errors
+         * @description The account's ledger row with its last 100 errors, to see why it is held back. It never asks the workflow: for the live state and the waiting list use `/api/account-execution-states/{accountId}`.
+         */
         get: operations["getAccountState"];
         put?: never;
         post?: never;
@@ -700,6 +712,8 @@ export interface paths {
          * Every tracked account, from the Postgres projection (paged)
          * @deprecated
          * @description Deprecated: use `/api/account-execution-states` (the same answer). Under `/api/accounts/` an account id goes where this path has a fixed segment, so an account with that name could not be addressed.
+         *
+         *     What each account is doing as the ledger last recorded it (the account rows the workflows' activities write): state, running task, queue length, cooldown, breaker. The same rows as `/api/account-states` without their errors, so the cheaper read for paging through accounts or filtering them by state. For one account as its workflow sees it now, with the waiting list, use `/api/account-execution-states/{accountId}`.
          */
         get: operations["listAccountExecutionStatesLegacy"];
         put?: never;
@@ -721,6 +735,8 @@ export interface paths {
          * Live state from the account workflow, with the waiting list; the projection (`live: false`) when no worker answers
          * @deprecated
          * @description Deprecated: use `/api/account-execution-states/{accountId}` (the same answer). Under `/api/accounts/` an account id goes where this path has a fixed segment, so an account with that name could not be addressed.
+         *
+         *     Asks the account's workflow (a Temporal query) for its state now, with the waiting list: each queued task's position, reason and expected start (`live: true`). When no worker answers, the ledger's row (`live: false`). Use it to see what an account does right now; for why it is held back (its counters, breaker history and errors, from the ledger) use `/api/account-states/{accountId}`.
          */
         get: operations["getAccountExecutionStateLegacy"];
         put?: never;
@@ -763,6 +779,8 @@ export interface paths {
          * Execution state merged with error state for every tracked account (paged)
          * @deprecated
          * @description Deprecated: use `/api/account-states` (the same answer). Under `/api/accounts/` an account id goes where this path has a fixed segment, so an account with that name could not be addressed.
+         *
+         *     The account rows of `/api/account-execution-states`, each with its latest errors (`errors` of them): consecutive rate limits and failures, cooldown, breaker and its history, and the errors behind them. Use it to find the accounts in trouble. It reads the ledger only, never Temporal.
          */
         get: operations["listAccountStatesLegacy"];
         put?: never;
@@ -784,6 +802,8 @@ export interface paths {
          * One account: state, counters, cooldown, breaker history and its last 100 errors
          * @deprecated
          * @description Deprecated: use `/api/account-states/{accountId}` (the same answer). Under `/api/accounts/` an account id goes where this path has a fixed segment, so an account with that name could not be addressed.
+         *
+         *     The account's ledger row with its last 100 errors, to see why it is held back. It never asks the workflow: for the live state and the waiting list use `/api/account-execution-states/{accountId}`.
          */
         get: operations["getAccountStateLegacy"];
         put?: never;

@@ -24,6 +24,10 @@ const listRoutes = withLegacyPath(createRoute({
   operationId: 'listAccountStates',
   tags: ['accounts'],
   summary: 'Execution state merged with error state for every tracked account (paged)',
+  description:
+    'The account rows of `/api/account-execution-states`, each with its latest errors (`errors` of them): consecutive rate limits and '
+    + 'failures, cooldown, breaker and its history, and the errors behind them. Use it to find the accounts in trouble. It reads the '
+    + 'ledger only, never Temporal.',
   request: {
     query: z.object({
       state: AccountState.optional(),
@@ -41,6 +45,9 @@ const detailRoutes = withLegacyPath(createRoute({
   operationId: 'getAccountState',
   tags: ['accounts'],
   summary: 'One account: state, counters, cooldown, breaker history and its last 100 errors',
+  description:
+    "The account's ledger row with its last 100 errors, to see why it is held back. It never asks the workflow: for the live state and "
+    + 'the waiting list use `/api/account-execution-states/{accountId}`.',
   request: { params },
   responses: { 200: json(AccountHealth, 'The account'), ...errorResponses([400, 401, 404, 503], { 404: '`account_not_found`' }) },
 }));

@@ -63,6 +63,11 @@ const listRoutes = withLegacyPath(createRoute({
   operationId: 'listAccountExecutionStates',
   tags: ['accounts'],
   summary: 'Every tracked account, from the Postgres projection (paged)',
+  description:
+    "What each account is doing as the ledger last recorded it (the account rows the workflows' activities write): state, running task, "
+    + 'queue length, cooldown, breaker. The same rows as `/api/account-states` without their errors, so the cheaper read for paging '
+    + 'through accounts or filtering them by state. For one account as its workflow sees it now, with the waiting list, use '
+    + '`/api/account-execution-states/{accountId}`.',
   request: { query: ListAccountsQuery },
   responses: { 200: json(AccountStateList, 'A page of accounts'), ...errorResponses([400, 401, 503]) },
 }));
@@ -73,6 +78,10 @@ const detailRoutes = withLegacyPath(createRoute({
   operationId: 'getAccountExecutionState',
   tags: ['accounts'],
   summary: 'Live state from the account workflow, with the waiting list; the projection (`live: false`) when no worker answers',
+  description:
+    "Asks the account's workflow (a Temporal query) for its state now, with the waiting list: each queued task's position, reason and "
+    + "expected start (`live: true`). When no worker answers, the ledger's row (`live: false`). Use it to see what an account does right "
+    + 'now; for why it is held back (its counters, breaker history and errors, from the ledger) use `/api/account-states/{accountId}`.',
   request: { params },
   responses: { 200: json(AccountExecutionState, 'The account'), ...errorResponses([400, 401, 404, 503], { 404: '`account_not_found`' }) },
 }));
