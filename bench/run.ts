@@ -51,7 +51,7 @@ const onCluster = process.argv.includes('--server=cluster');
 /** Scale-out: each step's tasks (a smaller run than throughput's: three of them, on the slower server). */
 const SCALE_OUT = { workers: [1, 2, 3], accounts: quick ? 200 : 500, tasksPerAccount: 10 };
 /** `--scenarios=submit,start` measures only those (throughput also gives handoff and history). */
-const SCENARIOS = ['throughput', 'submit', 'idle', 'start'] as const;
+const SCENARIOS = ['throughput', 'submit', 'idle', 'start', 'scale-out'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const scenarios = process.argv.find((a) => a.startsWith('--scenarios='))?.slice(12).split(',');
 const unknownScenario = scenarios?.find((n) => !(SCENARIOS as readonly string[]).includes(n));
@@ -612,7 +612,7 @@ try {
       submit[name] = b.rates;
       batonOnly.cluster = { deliveryLag: b.deliveryLag, idleStart: b.idleStart };
     }
-    if (scenarioWanted('throughput')) {
+    if (scenarioWanted('scale-out')) {
       const ctx = { temporal: { address: cluster.address, serverPid: cluster.server.pid }, freshUrl: async (n: string) => (await freshSchema(admin, n)).url, env: batonEnv, log };
       batonOnly.scaleOut = await scaleOut(ctx, SCALE_OUT.workers, SCALE_OUT.accounts, SCALE_OUT.tasksPerAccount, SIZES.throughputBudgetSeconds * 1000);
     }

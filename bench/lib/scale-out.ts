@@ -100,9 +100,13 @@ async function step(ctx: ScaleOutContext, workers: number, accounts: number, per
       }
       return true;
     };
-    // Warm-up (connections, code, the workers' caches), not measured.
+    // Warm-up (connections, code, the workers' caches), not measured. Slow on a busy machine: each new
+    // worker process bundles the workflow code first.
     const warm = await submit(base, 'sw', 20, 2);
-    if (!(await waitFor('sw', warm, 120_000))) throw new Error('scale-out: the warm-up did not finish');
+    if (!(await waitFor('sw', warm, 300_000))) {
+      throw new Error(`scale-out with ${workers} worker(s): the warm-up did not finish (${await done('sw')}/${warm}); last output:\n` +
+        children.map((c) => c.output().slice(-1500)).join('\n---\n'));
+    }
 
     const pids: Record<string, number> = { api: api.pid, temporal: ctx.temporal.serverPid };
     workerProcs.forEach((w, i) => (pids[`worker${i + 1}`] = w.pid));
