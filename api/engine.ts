@@ -10,7 +10,7 @@ import type { SettingsStore } from '../db/settings-store';
 import { accountWorkflow, accountWorkflowId, type AccountWorkflowInput, type AccountWorkflowOptions } from '../workflows/account-workflow';
 import * as messages from '../workflows/messages';
 import type { AccountView } from '../workflows/types';
-import { ApiError } from './errors';
+import { ApiError } from './http/errors';
 
 export interface EngineOptions {
   client: Client;

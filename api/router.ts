@@ -4,7 +4,7 @@
  * ./validation.ts); a batch whose items are checked one by one asks for the schema check alone.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { schemaOnlyHook, validationHook } from './validation';
+import { schemaOnlyHook, validationHook } from './http/validation';
 
 export type AppEnv = { Variables: Record<string, never> };
 

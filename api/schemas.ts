@@ -4,7 +4,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { ACCOUNT_STATES, INTERACTION_STATUSES, TASK_STATUSES, WAITING_REASONS } from '../workflows/types';
-import { findUnstorable, MAX_JSON_DEPTH } from './storable';
+import { findUnstorable, MAX_JSON_DEPTH } from './http/storable';
 
 export const LIMITS = {
   /** Largest JSON body of a single submission. */

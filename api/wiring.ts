@@ -15,7 +15,7 @@ import { createApp } from './app';
 import { createEngine } from './engine';
 import { getAccountRow } from './queries/account-states';
 import { createRelay } from './intake/relay';
-import { createNotificationHub } from './notifications';
+import { createNotificationHub } from './streams/notifications';
 import type { HealthChecks } from './routes/health';
 
 export interface ApiWiring {

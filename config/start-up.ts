@@ -3,7 +3,7 @@
  * configuration once, make the logger, guard the process, refuse an open bind without keys, open and
  * migrate the ledger. One place, so the three cannot drift apart.
  */
-import { isLoopback } from '../api/loopback';
+import { isLoopback } from '../api/http/loopback';
 import { openDatabase, type Database } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import { loadConfigOrExit, type Config } from './env';

@@ -14,7 +14,7 @@ import { sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client';
 import { accountSettings, accountStates, holdsDedupeKey, taskEvents, tasks } from '../../db/schema';
 import type { TaskSpec } from '../../workflows/types';
-import { ApiError } from '../errors';
+import { ApiError } from '../http/errors';
 import { countDedupeRefusal } from './refusal-counts';
 import { INTAKE_LOCK_SPACE } from '../../db/advisory-locks';
 

@@ -1,5 +1,5 @@
 /** Keyset cursors: the last row's sort key, opaque to clients (base64url JSON), checked when it comes back. */
-import { ApiError } from '../errors';
+import { ApiError } from '../http/errors';
 
 export function encodeCursor(parts: (string | number)[]): string {
   return Buffer.from(JSON.stringify(parts)).toString('base64url');

@@ -14,7 +14,7 @@ import type { z } from '@hono/zod-openapi';
 import { and, asc, count, eq, gt, or, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { holdsDedupeKey, taskEvents, tasks } from '../../db/schema';
-import { ApiError } from '../errors';
+import { ApiError } from '../http/errors';
 import { lockAccounts } from '../intake/store';
 import type { DedupeKeyRelease, HeldDedupeKeyList } from '../schemas';
 import { decodeCursor, encodeCursor } from './cursor';

@@ -7,7 +7,7 @@ import { and, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { interactionEvents, interactionLatest } from '../../db/schema';
 import { IN_PROGRESS } from '../../activities/interactions';
-import { ApiError } from '../errors';
+import { ApiError } from '../http/errors';
 import type { CheckResult, InteractionEvent, InteractionList } from '../schemas';
 import { decodeCursor, encodeCursor } from './cursor';
 import { interactionStatusOf } from './ledger-values';

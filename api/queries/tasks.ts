@@ -7,11 +7,11 @@ import { and, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { tasks } from '../../db/schema';
 import type { WaitingReason } from '../../workflows/types';
-import { ApiError } from '../errors';
+import { ApiError } from '../http/errors';
 import type { Task, TaskList } from '../schemas';
 import { decodeCursor, encodeCursor } from './cursor';
 import { taskStatusOf } from './ledger-values';
-import { queuedPlaces, type QueuedPlace } from '../queued-places';
+import { queuedPlaces, type QueuedPlace } from './queued-places';
 
 export type TaskRow = typeof tasks.$inferSelect;
 export type TaskView = z.infer<typeof Task>;

@@ -4,7 +4,7 @@ import { asc, count, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { accountStates, tasks } from '../../db/schema';
 import type { WaitingTask, WaitingTasks } from '../schemas';
-import { waitingReasonFor } from '../queued-places';
+import { waitingReasonFor } from './queued-places';
 
 /** Queue order as the workflow keeps it: priority first, then the order it recorded them in. */
 const queueOrder = [desc(tasks.priority), asc(tasks.seq)];

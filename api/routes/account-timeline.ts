@@ -6,7 +6,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../app';
 import { accountTimeline } from '../queries/account-timeline';
-import { ApiError } from '../errors';
+import { ApiError } from '../http/errors';
 import { AccountId, TaskStatus } from '../schemas';
 import { errorResponses, json } from './openapi';
 import { createRouter } from '../router';

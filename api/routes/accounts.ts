@@ -2,9 +2,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../app';
 import { errorResponses, json } from './openapi';
-import { BODY_LIMITS, limitBody } from '../body-limit';
-import { ApiError, validationError } from '../errors';
-import { assertStorable } from '../storable';
+import { BODY_LIMITS, limitBody } from '../http/body-limit';
+import { ApiError, validationError } from '../http/errors';
+import { assertStorable } from '../http/storable';
 import { accountView, getAccountRow, listAccounts } from '../queries/account-states';
 import { waitingTasks } from '../queries/waiting-tasks';
 import { AccountExecutionState, AccountId, AccountStateList, ListAccountsQuery, WaitingTasks } from '../schemas';

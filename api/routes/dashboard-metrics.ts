@@ -2,7 +2,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { AppDeps } from '../app';
 import { dashboardMetrics } from '../queries/dashboard-figures';
-import { dedupeKeyFigures } from '../dedupe-key-metrics';
+import { dedupeKeyFigures } from '../metrics/dedupe-key-metrics';
 import { DashboardMetrics } from '../schemas';
 import { errorResponses, json } from './openapi';
 import { createRouter } from '../router';

@@ -12,7 +12,7 @@ import { Shell } from '../../dashboard/shell';
 import type { PageMeta } from '../../dashboard/client/types';
 import type { AppDeps } from '../app';
 import type { AppEnv } from '../router';
-import { ApiError } from '../errors';
+import { ApiError } from '../http/errors';
 import { errorResponses, json, PUBLIC_SECURITY } from './openapi';
 import { ErrorBody } from '../schemas';
 

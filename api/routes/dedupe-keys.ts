@@ -1,7 +1,7 @@
 /** Dedupe keys as locks: the held keys across accounts, and an operator's release of one. */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../app';
-import { callerId } from '../caller';
+import { callerId } from '../http/caller';
 import { listHeldKeys, releaseDedupeKey } from '../queries/dedupe-keys';
 import { AccountId, DedupeKey, DedupeKeyRelease, HeldDedupeKeyList, LIMITS } from '../schemas';
 import { errorResponses, json } from './openapi';

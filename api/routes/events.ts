@@ -1,8 +1,8 @@
 /**
  * Server-Sent Events: a task's lifecycle (replayed, then live, resumable with Last-Event-ID) and the
  * account states for the dashboard. Live delivery comes from the process's one LISTEN
- * (api/notifications.ts); each stream subscribes first, then replays, so nothing falls in between.
- * Account streams get their rows from the process's one reader (api/account-feed.ts), so a change costs
+ * (api/streams/notifications.ts); each stream subscribes first, then replays, so nothing falls in between.
+ * Account streams get their rows from the process's one reader (api/streams/account-feed.ts), so a change costs
  * one query however many streams are open. Streams are capped per caller and per process
  * (EVENT_STREAMS_PER_KEY, EVENT_STREAMS_MAX): over a cap the answer is 429 `too_many_streams`.
  */
@@ -12,15 +12,15 @@ import type { SSEStreamingApi } from 'hono/streaming';
 import { streamSSE } from 'hono/streaming';
 import { errorMessage } from '../../activities/errors';
 import { TERMINAL_STATUSES } from '../../workflows/types';
-import { followAccounts } from '../account-stream';
+import { followAccounts } from '../streams/account-stream';
 import type { AppDeps } from '../app';
-import { callerId } from '../caller';
-import { ApiError } from '../errors';
-import type { StreamKind } from '../stream-slots';
+import { callerId } from '../http/caller';
+import { ApiError } from '../http/errors';
+import type { StreamKind } from '../streams/stream-slots';
 import { endedBy, taskEventsAfter } from '../queries/task-events';
 import { getTaskRow } from '../queries/tasks';
 import { AccountEventStreamQuery, EventStreamQuery, StreamError, TaskEvent, TaskId } from '../schemas';
-import { HEARTBEAT_MS, wakeable } from '../wakeable';
+import { HEARTBEAT_MS, wakeable } from '../streams/wakeable';
 import { errorResponses, sse, sseMessage } from './openapi';
 import { createRouter } from '../router';
 

@@ -4,7 +4,7 @@
  *
  * It needs no key, so what it costs and what it tells are bounded: one readiness check at a time, whose
  * answer serves every caller for HEALTH_CACHE_MS; the checks' detail (dependency error text, queue names)
- * and the figures (api/health-figures.ts: load, workers, version, uptime) only go to a caller with a valid
+ * and the figures (api/metrics/health-figures.ts: load, workers, version, uptime) only go to a caller with a valid
  * API key when API_KEYS is set, everyone else sees which checks pass. Without API_KEYS every route is open,
  * so everyone gets them. The figures are read only for such a caller, and shared for HEALTH_CACHE_MS too.
  */
@@ -12,8 +12,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { Hono, type Context } from 'hono';
 import type { AppDeps } from '../app';
 import type { AppEnv } from '../router';
-import { callerKeyId } from '../caller';
-import { createHealthFigures, HealthFigures, type WorkerPollers } from '../health-figures';
+import { callerKeyId } from '../http/caller';
+import { createHealthFigures, HealthFigures, type WorkerPollers } from '../metrics/health-figures';
 import { errorResponses, json, OPTIONAL_SECURITY } from './openapi';
 
 export interface HealthCheck {

@@ -7,7 +7,7 @@ import type { AppDeps } from '../app';
 import { checkTargets, listInteractions, pageInteractions, type EventCursor, type InteractionFilter, type InteractionView } from '../queries/interactions';
 import { CheckRequest, CheckResult, CleanupResult, ExportInteractionsQuery, InteractionEvent, InteractionList, ListInteractionsQuery } from '../schemas';
 import { errorResponses, json } from './openapi';
-import { BODY_LIMITS, limitBody } from '../body-limit';
+import { BODY_LIMITS, limitBody } from '../http/body-limit';
 import { createRouter } from '../router';
 
 const CSV_COLUMNS = ['id', 'ts', 'accountId', 'target', 'action', 'status', 'reason', 'taskId', 'workerId', 'latencyMs', 'metadata'] as const;

@@ -7,7 +7,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { cleanupTasks } from '../../activities/cleanup';
 import type { AppDeps } from '../app';
-import { BODY_LIMITS, limitBody } from '../body-limit';
+import { BODY_LIMITS, limitBody } from '../http/body-limit';
 import { errorResponses, json } from './openapi';
 import { createRouter } from '../router';
 

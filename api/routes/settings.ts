@@ -6,7 +6,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { SETTING_SOURCES, settingsChangeSchema, settingSources, settingsSchema } from '../../config/settings';
 import type { AppDeps } from '../app';
 import { errorResponses, json } from './openapi';
-import { BODY_LIMITS, limitBody } from '../body-limit';
+import { BODY_LIMITS, limitBody } from '../http/body-limit';
 import { createRouter } from '../router';
 
 // Rebuilt with the OpenAPI-aware `z`: zod 4 attaches `.openapi()` to schemas made after the extension only.

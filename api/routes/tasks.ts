@@ -3,12 +3,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps } from '../app';
 import { errorResponses, json } from './openapi';
-import { ApiError, errorBody, validationError } from '../errors';
+import { ApiError, errorBody, validationError } from '../http/errors';
 import { getTask, getTaskRow, listTasks, taskView } from '../queries/tasks';
 import { cancelUndelivered } from '../intake/cancel-undelivered';
 import { createGroupCommit } from '../intake/group-commit';
 import { storeSubmissions, type IntakeItem } from '../intake/store';
-import { assertStorable } from '../storable';
+import { assertStorable } from '../http/storable';
 import {
   AccountId,
   BatchItem,
@@ -23,7 +23,7 @@ import {
   TaskList,
   TaskSubmission,
 } from '../schemas';
-import { readIdempotencyKey, requestHash, toTaskSpec } from '../submission';
+import { readIdempotencyKey, requestHash, toTaskSpec } from '../intake/submission';
 import { createRouter } from '../router';
 
 const submitRoute = createRoute({

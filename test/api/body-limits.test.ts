@@ -3,7 +3,7 @@
  * the body was read leaves a keep-alive client able to go on: the connection closes after the answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BODY_LIMITS } from '../../api/body-limit';
+import { BODY_LIMITS } from '../../api/http/body-limit';
 import { startApp, type AppFixture } from './app-fixture';
 
 let f: AppFixture;

@@ -7,7 +7,7 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../api/app';
-import { bearerAuth } from '../../api/auth';
+import { bearerAuth } from '../../api/http/auth';
 import { healthRoutes, type HealthChecks } from '../../api/routes/health';
 import { loadConfig } from '../../config/env';
 import { enforceContract } from '../helpers/contract';

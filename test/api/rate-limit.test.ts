@@ -5,9 +5,9 @@
  */
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearerAuth } from '../../api/auth';
-import { rateLimit } from '../../api/rate-limit';
-import { handleError } from '../../api/errors';
+import { bearerAuth } from '../../api/http/auth';
+import { rateLimit } from '../../api/http/rate-limit';
+import { handleError } from '../../api/http/errors';
 import { createLogger } from '../../config/logger';
 import { startApp, type AppFixture } from './app-fixture';
 

@@ -67,7 +67,7 @@ import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import pg from 'pg';
-import { idempotentTaskId } from '../../api/submission';
+import { idempotentTaskId } from '../../api/intake/submission';
 import { openDatabase } from '../../db/client';
 import { migrateDatabase } from '../../db/migrate';
 import { findOrBuildTemporalCli, freePort, startDevServer, type DevServer } from '../../scripts/temporal-cli';

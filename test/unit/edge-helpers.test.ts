@@ -1,6 +1,6 @@
 /** Small pure helpers not covered elsewhere: loopback detection and the benchmark's run checks. */
 import { describe, expect, it } from 'vitest';
-import { isLoopback } from '../../api/loopback';
+import { isLoopback } from '../../api/http/loopback';
 import { checkRuns } from '../../bench/lib/runs';
 
 describe('edge helpers', () => {

@@ -17,8 +17,8 @@ import {
 } from '../../activities/errors';
 import { parseRetryAfter } from '../../activities/handlers/webhook';
 import type { HandlerRegistry, TaskHandler } from '../../activities/handlers/types';
-import { ApiError } from '../../api/errors';
-import { idempotentTaskId, toTaskSpec } from '../../api/submission';
+import { ApiError } from '../../api/http/errors';
+import { idempotentTaskId, toTaskSpec } from '../../api/intake/submission';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../config/env';
 import { defaultSettings, settingsSchema, toEngineSettings, type Settings } from '../../config/settings';
 

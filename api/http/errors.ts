@@ -6,8 +6,8 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
-import type { Logger } from '../config/logger';
-import { isDatabaseUnavailable } from '../db/unavailable';
+import type { Logger } from '../../config/logger';
+import { isDatabaseUnavailable } from '../../db/unavailable';
 
 export class ApiError extends Error {
   constructor(

@@ -1,14 +1,14 @@
 /**
  * One `/api/events` stream: the accounts that changed since `Last-Event-ID` (its own read), then every
- * change as the process's account feed reads it (api/account-feed.ts), newest state per account, each
+ * change as the process's account feed reads it (api/streams/account-feed.ts), newest state per account, each
  * state sent once.
  */
 import { and, asc, eq, gt, or } from 'drizzle-orm';
 import type { SSEStreamingApi } from 'hono/streaming';
-import type { Db } from '../db/client';
-import { accountStates } from '../db/schema';
+import type { Db } from '../../db/client';
+import { accountStates } from '../../db/schema';
 import type { AccountRow } from './account-feed';
-import { accountView } from './queries/account-states';
+import { accountView } from '../queries/account-states';
 import type { NotificationHub } from './notifications';
 import { HEARTBEAT_MS, wakeable } from './wakeable';
 

@@ -6,10 +6,10 @@
  */
 import { sql } from 'drizzle-orm';
 import { z } from '@hono/zod-openapi';
-import type { Database } from '../db/client';
-import { accountStates, tasks } from '../db/schema';
-import type { StreamStats } from './stream-slots';
-import packageJson from '../package.json' with { type: 'json' };
+import type { Database } from '../../db/client';
+import { accountStates, tasks } from '../../db/schema';
+import type { StreamStats } from '../streams/stream-slots';
+import packageJson from '../../package.json' with { type: 'json' };
 
 /** Workers polling the task queue, by the kind of task they poll for (Temporal's DescribeTaskQueue). */
 export interface WorkerPollers {

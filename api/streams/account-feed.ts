@@ -8,10 +8,10 @@
  * logged and retried as a catch-up after `retryMs`; the streams stay open.
  */
 import { and, asc, eq, gt, inArray, or } from 'drizzle-orm';
-import type { Logger } from '../config/logger';
-import type { Db } from '../db/client';
-import { accountStates } from '../db/schema';
-import { errorMessage } from '../activities/errors';
+import type { Logger } from '../../config/logger';
+import type { Db } from '../../db/client';
+import { accountStates } from '../../db/schema';
+import { errorMessage } from '../../activities/errors';
 import type { Wake } from './notifications';
 
 export type AccountRow = typeof accountStates.$inferSelect;

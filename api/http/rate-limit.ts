@@ -1,5 +1,5 @@
 /**
- * Per-caller token buckets (api/caller.ts): each API key, and each client address for requests without a
+ * Per-caller token buckets (api/http/caller.ts): each API key, and each client address for requests without a
  * valid key (public paths, no keys configured, a wrong key), may make `ratePerSecond` requests a second
  * with bursts up to `burst`. Over that the API answers 429 with Retry-After. Runs after `identify`, so the
  * bucket of a key is found by the key that matched, whatever the spelling of the header.

@@ -1,5 +1,5 @@
 /**
- * Who is calling: the id of the API key the request carries (noted by api/auth.ts), otherwise the client's
+ * Who is calling: the id of the API key the request carries (noted by api/http/auth.ts), otherwise the client's
  * address. Rate limits and stream caps count per caller. A key id is `key-<n>`, the key's position in
  * API_KEYS, so that logs and metrics can name it without holding the key.
  */

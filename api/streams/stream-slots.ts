@@ -1,5 +1,5 @@
 /**
- * Open event streams of this process, counted per caller (api/caller.ts) and in all, so that neither one
+ * Open event streams of this process, counted per caller (api/http/caller.ts) and in all, so that neither one
  * client nor all of them together can hold more than the configured number; and the figures /metrics
  * shows about them.
  */

@@ -3,9 +3,9 @@
  * from the ledger, and the submissions this process's intake refused for a live key, by code.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Db } from '../db/client';
-import { countHeldKeys } from './queries/dedupe-keys';
-import { DEDUPE_REFUSAL_CODES, dedupeRefusals } from './intake/refusal-counts';
+import type { Db } from '../../db/client';
+import { countHeldKeys } from '../queries/dedupe-keys';
+import { DEDUPE_REFUSAL_CODES, dedupeRefusals } from '../intake/refusal-counts';
 
 export async function dedupeKeyFigures(db: Db) {
   return { held: await countHeldKeys(db), refusals: dedupeRefusals() };

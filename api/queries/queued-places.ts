@@ -12,10 +12,10 @@
  * not, so it may differ there.
  */
 import { sql } from 'drizzle-orm';
-import type { Db } from '../db/client';
-import { accountStates, tasks } from '../db/schema';
-import type { WaitingReason } from '../workflows/types';
-import { nextStartMs, waitingReason } from '../workflows/waiting';
+import type { Db } from '../../db/client';
+import { accountStates, tasks } from '../../db/schema';
+import type { WaitingReason } from '../../workflows/types';
+import { nextStartMs, waitingReason } from '../../workflows/waiting';
 
 type TaskRow = typeof tasks.$inferSelect;
 type AccountRow = typeof accountStates.$inferSelect;

@@ -1,6 +1,6 @@
 /**
  * One Postgres LISTEN per API process, fanned out to the event streams (account streams through one
- * shared reader, api/account-feed.ts), and the count of open streams (api/stream-slots.ts). Triggers
+ * shared reader, api/streams/account-feed.ts), and the count of open streams (api/streams/stream-slots.ts). Triggers
  * (migration 0003) send `pg_notify` with the row's key when a task event is inserted or an account state
  * changes; a stream subscribes before it replays and treats a notification only as "read again", so
  * nothing committed between replay and subscription is missed and ids dedupe the rest.
@@ -8,10 +8,10 @@
  * A notification names the schema it came from: several Baton schemas may share one database (tests
  * do), and channels are database-wide.
  */
-import type { Logger } from '../config/logger';
+import type { Logger } from '../../config/logger';
 import { sql } from 'drizzle-orm';
-import type { Database, Unlisten } from '../db/client';
-import { errorMessage } from '../activities/errors';
+import type { Database, Unlisten } from '../../db/client';
+import { errorMessage } from '../../activities/errors';
 import { createAccountFeed, type AccountFeed } from './account-feed';
 import { createStreamSlots, type StreamSlots } from './stream-slots';
 

@@ -1,6 +1,6 @@
 /**
  * Bearer-key authentication in two steps around the rate limiter: `identify` notes which configured key a
- * request carries (api/caller.ts), on every path and without refusing anything; `require` then refuses a
+ * request carries (api/http/caller.ts), on every path and without refusing anything; `require` then refuses a
  * request to a non-public path that carries none. Keys are compared as SHA-256 digests in constant time,
  * and only their ids (`key-<n>`) go further.
  */

@@ -4,7 +4,7 @@
  * refuses its `\uD800` escape; in `text` it would silently become U+FFFD). Object keys count too. Nesting is
  * bounded so that no later step (serialising, Postgres' parser) meets a structure too deep for it.
  */
-import { hasUnstorableChars } from '../db/unstorable-text';
+import { hasUnstorableChars } from '../../db/unstorable-text';
 import { ApiError } from './errors';
 
 /** Deepest nesting of arrays and objects accepted in a request body (a task's payload included). */

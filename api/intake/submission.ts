@@ -5,10 +5,10 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { z } from '@hono/zod-openapi';
-import type { HandlerRegistry } from '../activities/handlers';
-import type { TaskSpec } from '../workflows/types';
-import { ApiError, zodDetails } from './errors';
-import type { TaskSubmission } from './schemas';
+import type { HandlerRegistry } from '../../activities/handlers';
+import type { TaskSpec } from '../../workflows/types';
+import { ApiError, zodDetails } from '../http/errors';
+import type { TaskSubmission } from '../schemas';
 
 export type Submission = z.infer<typeof TaskSubmission>;
 
