@@ -5,6 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { accountStates } from '../../db/schema';
+import { forEachSseBlock } from '../helpers/sse-blocks';
 import { eventually } from '../helpers/wait';
 import { startApp, type AppFixture } from './app-fixture';
 
@@ -28,27 +29,11 @@ async function openSse(url: string, headers: Record<string, string> = {}): Promi
     return s;
   }
   open.add(s);
-  void (async () => {
-    let buffer = '';
-    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        buffer += value;
-        let cut: number;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          if (block.startsWith(':')) s.comments.push(block.slice(1).trim());
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (/^event: account$/m.test(block) && data) s.accounts.push(JSON.parse(data));
-        }
-      }
-    } catch {
-      // closed
-    }
-  })();
+  void forEachSseBlock(res.body, (block) => {
+    if (block.startsWith(':')) s.comments.push(block.slice(1).trim());
+    const data = /^data: (.*)$/m.exec(block)?.[1];
+    if (/^event: account$/m.test(block) && data) s.accounts.push(JSON.parse(data));
+  });
   return s;
 }
 

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { call, startStack, type TestStack } from '../helpers/stack';
+import { forEachSseBlock } from '../helpers/sse-blocks';
 import { startTestTemporal, type TestTemporal } from '../helpers/temporal';
 import { eventually } from '../helpers/wait';
 import type { DriverKind } from '../helpers/database';
@@ -32,33 +33,18 @@ function openSse(url: string, headers: Record<string, string> = {}) {
   const pump = (async () => {
     const res = await response;
     if (!res.ok || !res.body) return;
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        buffer += value;
-        let cut: number;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const msg: SseMessage = { receivedAt: Date.now() };
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) msg.comment = line.slice(1).trim();
-            const m = /^(id|event|data): ?(.*)$/.exec(line);
-            if (m) msg[m[1] as 'id' | 'event' | 'data'] = m[1] === 'data' && msg.data !== undefined ? `${msg.data}\n${m[2]}` : m[2];
-          }
-          queue.push(msg);
-          notify?.();
-        }
+    await forEachSseBlock(res.body, (block) => {
+      const msg: SseMessage = { receivedAt: Date.now() };
+      for (const line of block.split('\n')) {
+        if (line.startsWith(':')) msg.comment = line.slice(1).trim();
+        const m = /^(id|event|data): ?(.*)$/.exec(line);
+        if (m) msg[m[1] as 'id' | 'event' | 'data'] = m[1] === 'data' && msg.data !== undefined ? `${msg.data}\n${m[2]}` : m[2];
       }
-    } catch {
-      // aborted by close()
-    } finally {
-      ended = true;
+      queue.push(msg);
       notify?.();
-    }
+    });
+    ended = true;
+    notify?.();
   })();
   const reader = {
     response,
