@@ -25,13 +25,14 @@ import { migrateDatabase } from '../db/migrate';
 import { accountWorkflowId } from '../workflows/account-workflow';
 import { TEST_DATABASE_URL } from '../test/helpers/database';
 import { startTs, type Child } from '../test/helpers/processes';
-import { startTestTemporal, type TestTemporal } from '../test/helpers/temporal';
+import { startTestTemporal } from '../test/helpers/temporal';
 import { freePort } from '../scripts/temporal-cli';
 import { startTestTemporalServer } from '../test/helpers/temporal-server';
 import { scaleOut, scaleOutRows, type ScaleOutStep } from './lib/scale-out';
 import { handoffSteps } from './lib/handoff-steps';
+import { DEFAULT_IDLE_LEVERS, IDLE_LEVERS, idleLevers, idleTable, idleTargets } from './lib/idle-cost';
 import { openLoop, type LoadResult } from './lib/load';
-import { cpuProbe, cpuSeconds, pgActivityProbe, type CpuFigures } from './lib/probes';
+import { cpuProbe, pgActivityProbe, type CpuFigures } from './lib/probes';
 import { checkRuns, handoffGaps, type Check } from './lib/runs';
 import { fmt, summary, table } from './lib/stats';
 import { chart } from './lib/chart';
@@ -60,9 +61,18 @@ if (unknownScenario) {
   process.exit(2);
 }
 const scenarioWanted = (name: Scenario) => !scenarios || scenarios.includes(name);
+/** `--idle-levers=default,idle-1min` (or `--idle-levers` for all): the idle scenario's levers, each measured in this run. */
+const idleLeverArg = process.argv.find((a) => a === '--idle-levers' || a.startsWith('--idle-levers='));
+const idleLeversWanted = !idleLeverArg ? IDLE_LEVERS.filter((l) => DEFAULT_IDLE_LEVERS.includes(l.name))
+  : idleLeverArg.includes('=') ? idleLeverArg.slice(14).split(',').map((n) => IDLE_LEVERS.find((l) => l.name === n) ?? (console.error(`unknown idle lever ${n}: use ${IDLE_LEVERS.map((l) => l.name).join(', ')}`), process.exit(2)))
+  : IDLE_LEVERS;
+const idleAccountsArg = process.argv.find((a) => a.startsWith('--idle-accounts='));
+/** `--idle-shapes=worker` (or `single-process`): only those shapes of the idle scenario. */
+const idleShapes = process.argv.find((a) => a.startsWith('--idle-shapes='))?.slice(14).split(',') as ('worker' | 'single-process')[] | undefined;
 const SIZES = quick
   ? { accounts: 200, tasksPerAccount: 10, handoffTasks: 200, submitRates: [200], submitSeconds: 10, idleAccounts: 1000, idleSeconds: 10, throughputBudgetSeconds: 240 }
   : { accounts: 1000, tasksPerAccount: 20, handoffTasks: 1000, submitRates: [500, 1000], submitSeconds: 30, idleAccounts: 10_000, idleSeconds: 20, throughputBudgetSeconds: 420 };
+if (idleAccountsArg) SIZES.idleAccounts = Number(idleAccountsArg.slice(16));
 /** Submit scenario: every rate is first sent for `warmSeconds`, then drained, then measured; over `accounts` accounts. */
 const SUBMIT = { accounts: 200, warmSeconds: 5, drainTimeoutMs: 300_000, timeoutMs: 30_000, maxSockets: 256 };
 /** Single submissions to fresh accounts, for 202 → started on an idle account (both modes). */
@@ -170,17 +180,6 @@ async function historyCost(baton: BatonSystem) {
   // The handoff account's histories also tell where each handoff's time went.
   const steps = handoffSteps(histories, await baton.runsWithIds('handoff-0'));
   return { eventsPerTask: events / SIZES.handoffTasks, runsPer1000Tasks: (runs / SIZES.handoffTasks) * 1000, events, runs, handoffStepsMs: steps };
-}
-
-/** The worker's own memory gauges (prom-client's default metrics), in MB. */
-async function workerMemory(port: number): Promise<Record<string, number>> {
-  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
-  const gauge = (name: string) => Number(new RegExp(`^baton_worker_${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
-  return {
-    heapUsed: gauge('nodejs_heap_size_used_bytes'),
-    heapTotal: gauge('nodejs_heap_size_total_bytes'),
-    external: gauge('nodejs_external_memory_bytes'),
-  };
 }
 
 function rssMb(pid: number): Promise<number> {
@@ -462,7 +461,9 @@ async function npmStart() {
     log(`start: CPU % of a core ${JSON.stringify(cpuPercent)}`);
     // How long until everything acknowledged has run: the one process's worker shares its cores with the API.
     const drainedSeconds = await drain('start', pending, START.drainTimeoutMs);
-    const figures = { ...measured, failed: measured.errors, cpuPercent, readySeconds, warmup, warmDrainedSeconds, drainedSeconds, accounts: START.accounts };
+    // The Baton process's memory once all ran: the largest start.ts process (npm and tsx's launcher are small).
+    const rssMbAfter = Math.max(...await Promise.all(Object.entries(await groupMembers(group)).filter(([name]) => name.startsWith('start.ts:')).map(([, pid]) => rssMb(pid))));
+    const figures = { ...measured, failed: measured.errors, cpuPercent, readySeconds, warmup, warmDrainedSeconds, drainedSeconds, accounts: START.accounts, rssMbAfter };
     log(`start: ${START.rate}/s: p50 ${fmt(measured.p50)} ms, p99 ${fmt(measured.p99)} ms, failed ${measured.errors} ${JSON.stringify(measured.errorKinds)}; all ran ${fmt(drainedSeconds)} s after`);
     return figures;
   } finally {
@@ -496,48 +497,6 @@ async function pgliteIntakeCost() {
     return await intakeCost(undefined, dataDir);
   } finally {
     await rm(dataDir, { recursive: true, force: true });
-  }
-}
-
-/** `prefix` keeps each measurement's accounts (and so workflow ids) apart; `env` is the worker's settings. */
-async function idleCost(temporal: TestTemporal, url: string, prefix: string, env: Record<string, string> = {}) {
-  const metricsPort = await freePort();
-  const procs = await startBatonProcesses(temporal, url, { TEMPORAL_TASK_QUEUE: `bench-${prefix}`, WORKER_METRICS_PORT: String(metricsPort), ...env });
-  try {
-    const jobs: { accountId: string; type: string; payload: unknown }[] = [];
-    for (let a = 0; a < SIZES.idleAccounts; a++) jobs.push({ accountId: `${prefix}-${a}`, type: 'sleep', payload: { ms: 0 } });
-    for (let i = 0; i < jobs.length; i += 1000) {
-      const res = await fetch(`${procs.base}/api/tasks/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tasks: jobs.slice(i, i + 1000) }) });
-      if (res.status !== 202) throw new Error(`batch ${res.status}`);
-    }
-    const admin = postgres(url, { max: 1, onnotice: () => {} });
-    const deadline = Date.now() + 900_000;
-    for (;;) {
-      const [row] = await admin`select count(*)::int as n from tasks where account_id like ${`${prefix}-%`} and status = 'succeeded'`;
-      if (row!.n >= SIZES.idleAccounts) break;
-      if (Date.now() > deadline) throw new Error(`idle: ${row!.n}/${SIZES.idleAccounts}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    await admin.end();
-    await new Promise((r) => setTimeout(r, 3000)); // let the last projections and timers settle
-    const serverPid = temporal.server.pid;
-    const cpu0 = await cpuSeconds(serverPid);
-    const wcpu0 = await cpuSeconds(procs.worker.pid);
-    await new Promise((r) => setTimeout(r, SIZES.idleSeconds * 1000));
-    const cpu1 = await cpuSeconds(serverPid);
-    const wcpu1 = await cpuSeconds(procs.worker.pid);
-    return {
-      accounts: SIZES.idleAccounts,
-      workerSettings: env,
-      workerRssMb: await rssMb(procs.worker.pid),
-      // Which part of the worker's RSS is the JavaScript heap and which is native (Temporal's core, V8's own).
-      workerMemoryMb: await workerMemory(metricsPort),
-      serverCpuPercent: ((cpu1 - cpu0) / SIZES.idleSeconds) * 100,
-      workerCpuPercent: ((wcpu1 - wcpu0) / SIZES.idleSeconds) * 100,
-      serverRssMb: await rssMb(serverPid),
-    };
-  } finally {
-    await stopAll([procs.api, procs.worker]);
   }
 }
 
@@ -618,13 +577,11 @@ try {
     }
   }
   if (wanted('baton') && scenarioWanted('idle')) {
-    const idle = await freshSchema(admin, 'idle');
-    batonOnly.idleCost = await idleCost(temporal!, idle.url, 'idle');
-    log(`baton: idle ${JSON.stringify(batonOnly.idleCost)}`);
-    // The lever for a mostly idle fleet: a small workflow cache (docs/operations.md, Scaling out).
-    const idleSmall = await freshSchema(admin, 'idlesmall');
-    batonOnly.idleCostSmallCache = await idleCost(temporal!, idleSmall.url, 'idlesmall', { WORKER_MAX_CACHED_WORKFLOWS: '250' });
-    log(`baton: idle with WORKER_MAX_CACHED_WORKFLOWS=250 ${JSON.stringify(batonOnly.idleCostSmallCache)}`);
+    // Every lever in one run, so their ratios compare like with like (bench/lib/idle-cost.ts).
+    const ctx = { temporal: { address: temporal!.address, serverPid: temporal!.server.pid }, freshUrl: async (name: string) => (await freshSchema(admin, name)).url, log };
+    const runs = await idleLevers(ctx, idleLeversWanted, SIZES.idleAccounts, SIZES.idleSeconds, idleShapes);
+    batonOnly.idleCost = runs;
+    console.log(`\n${idleTable(runs)}\n`);
   }
   if (wanted('baton') && scenarioWanted('start')) {
     batonOnly.npmStart = await npmStart();
@@ -735,6 +692,7 @@ for (const l of lag ?? []) {
 if (npmStartFigures) {
   targets.push({ measure: `npm start, ${npmStartFigures.ratePerSecond}/s for ${npmStartFigures.seconds} s`, target: '0 failed, p99 ≤ 100 ms', measured: `${npmStartFigures.failed} failed, p99 ${fmt(npmStartFigures.p99)} ms`, met: npmStartFigures.failed === 0 && npmStartFigures.p99 <= 100 });
 }
+targets.push(...idleTargets((batonOnly.idleCost as Parameters<typeof idleTargets>[0] | undefined) ?? []));
 if (figures.baton?.throughput && figures['graphile-worker']?.throughput) {
   const ratio = figures.baton.throughput.tasksPerSecond / figures['graphile-worker'].throughput.tasksPerSecond;
   const want = quick ? 1 : 1.5;

@@ -82,8 +82,11 @@ const schema = z.object({
   WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: positiveInt.default(200),
   /** Workflow tasks one worker runs at once. (Default: 100) */
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(100),
-  /** Account workflows kept in the worker's cache. (Default: 2000) */
-  WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(2000),
+  /**
+   * Account workflows kept in the worker's cache, each about 0.3 MB of RSS (bench/README.md, idle cost); an
+   * evicted account that runs again replays its history. (Default: 1000)
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(1000),
   /** Worker threads that run workflow code; with a reused V8 context one is enough. (Default: 1) */
   WORKER_WORKFLOW_THREADS: positiveInt.max(16).default(1),
   /** One V8 context per workflow thread, shared by its workflows (the SDK's default), instead of one per workflow. (Default: true) */
@@ -95,8 +98,11 @@ const schema = z.object({
   WORKER_STICKY_TIMEOUT_MS: positiveInt.default(3000),
   /** How long a worker waits for running activities on SIGTERM before giving up. (Default: 30000) */
   WORKER_SHUTDOWN_GRACE_MS: positiveInt.default(30_000),
-  /** An account idle and empty this long completes its workflow. (Default: 3600000, one hour) */
-  ACCOUNT_IDLE_TIMEOUT_MS: positiveInt.default(3_600_000),
+  /**
+   * An account idle and empty this long completes its workflow, which leaves the worker's memory; the next
+   * submission starts a new run. (Default: 300000, five minutes)
+   */
+  ACCOUNT_IDLE_TIMEOUT_MS: positiveInt.default(300_000),
   /** Continue-as-new after this many tasks even if Temporal does not suggest it yet. (Default: 1000) */
   CONTINUE_AS_NEW_AFTER_TASKS: positiveInt.default(1000),
   /**
