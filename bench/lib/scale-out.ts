@@ -88,6 +88,10 @@ async function step(ctx: ScaleOutContext, workers: number, accounts: number, per
     children.push(...workerProcs);
     await pollersReady(ctx.temporal.address, queue, workers);
 
+    // Accounts of a step's own: the steps share the server's namespace, and an account workflow left running
+    // by an earlier step (on that step's queue, its workers gone) would take this step's signals.
+    const warmPrefix = `w${workers}`;
+    const measuredPrefix = `m${workers}`;
     const done = async (prefix: string) => {
       const [row] = await db`select count(*)::int as n from tasks where task_id like ${`${prefix}.%`} and status = 'succeeded'`;
       return row!.n as number;
@@ -102,9 +106,9 @@ async function step(ctx: ScaleOutContext, workers: number, accounts: number, per
     };
     // Warm-up (connections, code, the workers' caches), not measured. Slow on a busy machine: each new
     // worker process bundles the workflow code first.
-    const warm = await submit(base, 'sw', 20, 2);
-    if (!(await waitFor('sw', warm, 300_000))) {
-      throw new Error(`scale-out with ${workers} worker(s): the warm-up did not finish (${await done('sw')}/${warm}); last output:\n` +
+    const warm = await submit(base, warmPrefix, 20, 2);
+    if (!(await waitFor(warmPrefix, warm, 300_000))) {
+      throw new Error(`scale-out with ${workers} worker(s): the warm-up did not finish (${await done(warmPrefix)}/${warm}); last output:\n` +
         children.map((c) => c.output().slice(-1500)).join('\n---\n'));
     }
 
@@ -112,10 +116,10 @@ async function step(ctx: ScaleOutContext, workers: number, accounts: number, per
     workerProcs.forEach((w, i) => (pids[`worker${i + 1}`] = w.pid));
     const cpu = await cpuProbe(pids);
     const t0 = Date.now();
-    const tasks = await submit(base, 'so', accounts, perAccount);
-    const finished = await waitFor('so', tasks, budgetMs);
+    const tasks = await submit(base, measuredPrefix, accounts, perAccount);
+    const finished = await waitFor(measuredPrefix, tasks, budgetMs);
     const cpuPercent = await cpu.stop();
-    const rows = await db`select task_id, account_id, started_at, finished_at from tasks where task_id like 'so.%' and status = 'succeeded'`;
+    const rows = await db`select task_id, account_id, started_at, finished_at from tasks where task_id like ${`${measuredPrefix}.%`} and status = 'succeeded'`;
     const runs = rows.map((r) => ({ account: r.account_id as string, seq: Number((r.task_id as string).split('.')[2]), start: (r.started_at as Date).getTime(), end: (r.finished_at as Date).getTime() }));
     const seconds = finished ? (Math.max(...runs.map((r) => r.end)) - t0) / 1000 : (Date.now() - t0) / 1000;
     // Percent of a core over the probe's window → CPU seconds, per 1,000 tasks done.
