@@ -59,6 +59,17 @@ async function cooldownGaps(taskId: string): Promise<number[]> {
 const liveState = (accountId: string) =>
   stack.client.workflow.getHandle(accountWorkflowId(accountId)).query(getState, { withWaiting: true });
 
+/** A task that is rate limited once, and the account's cooldown of `seconds` that follows: its end. */
+async function rateLimitedIntoCooldown(accountId: string, seconds: number): Promise<{ taskId: string; until: number }> {
+  await call(stack, 'PUT', `/api/accounts/${accountId}/settings`, { rateLimitBackoffSeconds: [seconds] });
+  const taskId = await submit(accountId, 'simulate', { outcome: 'rate_limited', failTimes: 1 });
+  const s = await eventually(async () => {
+    const v = await liveState(accountId);
+    return v.state === 'COOLDOWN' && v;
+  }, { intervalMs: 20, what: 'cooldown' });
+  return { taskId, until: Date.parse(s.cooldownUntil!) };
+}
+
 describe('rate limits', () => {
   it('backs off 0.3 s, 0.6 s, then the long cooldown, and a success resets the count', async () => {
     const a = acct('rl-seq');
@@ -162,13 +173,7 @@ describe('circuit breaker and settings', () => {
 describe('durable cooldowns', () => {
   it('ends a cooldown on time although the worker was killed and restarted during it', async () => {
     const a = acct('durable-worker');
-    await call(stack, 'PUT', `/api/accounts/${a}/settings`, { rateLimitBackoffSeconds: [3] });
-    const taskId = await submit(a, 'simulate', { outcome: 'rate_limited', failTimes: 1 });
-    const s = await eventually(async () => {
-      const v = await liveState(a);
-      return v.state === 'COOLDOWN' && v;
-    }, { intervalMs: 20, what: 'cooldown' });
-    const until = Date.parse(s.cooldownUntil!);
+    const { taskId, until } = await rateLimitedIntoCooldown(a, 3);
     for (const c of stack.children) await c.stop('SIGKILL');
     await new Promise((r) => setTimeout(r, 1000));
     const next = startWorkerProcess(); // started before the cooldown ends
@@ -185,13 +190,7 @@ describe('durable cooldowns', () => {
 
   it('ends a cooldown on time although the Temporal server restarted on its SQLite file during it', async () => {
     const a = acct('durable-server');
-    await call(stack, 'PUT', `/api/accounts/${a}/settings`, { rateLimitBackoffSeconds: [4] });
-    const taskId = await submit(a, 'simulate', { outcome: 'rate_limited', failTimes: 1 });
-    const s = await eventually(async () => {
-      const v = await liveState(a);
-      return v.state === 'COOLDOWN' && v;
-    }, { intervalMs: 20, what: 'cooldown' });
-    const until = Date.parse(s.cooldownUntil!);
+    const { taskId, until } = await rateLimitedIntoCooldown(a, 4);
     await temporal.restart();
     const row = await finished(taskId, 90_000);
     expect(row.status).toBe('succeeded');
