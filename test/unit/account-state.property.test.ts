@@ -3,7 +3,7 @@
  * priorities, dedupe keys, schedules and repeated ids), cancellations, starts, outcomes, suspensions, manual
  * cooldowns, passing time and continue-as-new.
  *
- * A small model written from the documented rules (types.ts glossary, account-state.ts comments) runs beside
+ * A small model written from the documented rules (types.ts glossary, account-state/index.ts comments) runs beside
  * the real state: it predicts every answer (enqueue results, cancel results, decisions) and the queue order,
  * counters, breaker and cooldown; after every command the invariants are checked: one running task at most,
  * positions 0..n-1, nothing lost or duplicated, FIFO within a priority (a rate-limited task first again),
