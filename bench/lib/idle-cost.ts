@@ -272,8 +272,18 @@ async function singleProcessShape(ctx: IdleContext, _lever: IdleLever, env: Reco
     await rm(dataDir, { recursive: true, force: true });
     throw err;
   }
-  // The PGlite database belongs to the process: ask the API.
-  const task = (id: string) => fetch(`${base}/api/tasks/${id}`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.json() as Promise<{ status?: string; createdAt?: string; startedAt?: string }>);
+  // The PGlite database belongs to the process: ask the API (polled reads, so a reset connection is tried again).
+  const getJson = async <T>(url: string): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await fetch(url, { signal: AbortSignal.timeout(30_000) }).then((r) => r.json())) as T;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        await sleep(500);
+      }
+    }
+  };
+  const task = (id: string) => getJson<{ status?: string; createdAt?: string; startedAt?: string }>(`${base}/api/tasks/${id}`);
   return {
     pid: child.pid,
     base,
@@ -282,7 +292,7 @@ async function singleProcessShape(ctx: IdleContext, _lever: IdleLever, env: Reco
       let n = 0;
       let cursor: string | undefined;
       do {
-        const page = (await fetch(`${base}/api/tasks?status=succeeded&limit=500${cursor ? `&cursor=${cursor}` : ''}`).then((r) => r.json())) as { items: { taskId: string }[]; nextCursor: string | null };
+        const page = await getJson<{ items: { taskId: string }[]; nextCursor: string | null }>(`${base}/api/tasks?status=succeeded&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
         n += page.items.filter((t) => t.taskId.startsWith(prefix)).length;
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
