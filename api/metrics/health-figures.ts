@@ -7,7 +7,8 @@
 import { sql } from 'drizzle-orm';
 import { z } from '@hono/zod-openapi';
 import type { Database } from '../../db/client';
-import { accountStates, tasks } from '../../db/schema';
+import { tasks } from '../../db/schema';
+import { accountsByState } from '../queries/accounts-by-state';
 import type { StreamStats } from '../streams/stream-slots';
 import packageJson from '../../package.json' with { type: 'json' };
 
@@ -77,10 +78,7 @@ async function within<T>(ms: number, read: () => Promise<T>): Promise<T | null> 
 }
 
 async function accountFigures(database: Database): Promise<HealthFigures['accounts']> {
-  const rows = await database.db
-    .select({ state: accountStates.state, n: sql<number>`count(*)`.mapWith(Number) })
-    .from(accountStates)
-    .groupBy(accountStates.state);
+  const rows = await accountsByState(database.db);
   const byState = Object.fromEntries(ACCOUNT_STATES.map((s) => [s, 0])) as Record<(typeof ACCOUNT_STATES)[number], number>;
   let total = 0;
   for (const r of rows) {
