@@ -378,3 +378,46 @@ export const StreamError = z
   .object({ code: z.literal('stream_failed'), message: z.string() })
   .strict()
   .openapi('StreamError', { description: 'Sent as `event: error` when a stream stops after it started; reconnect with Last-Event-ID' });
+
+// An account's timeline (GET /api/accounts/{accountId}/timeline): the account page's bars on a time axis.
+
+export const TimelineSegment = z
+  .object({
+    state: z.enum(['queued', 'running']),
+    from: z.string().openapi({ description: 'ISO 8601' }),
+    to: z.string().nullable().openapi({ description: 'ISO 8601; null while it lasts' }),
+  })
+  .strict()
+  .openapi('TimelineSegment');
+
+export const TimelineTask = z
+  .object({
+    taskId: z.string(),
+    type: z.string(),
+    status: TaskStatus,
+    createdAt: z.string(),
+    finishedAt: z.string().nullable(),
+    segments: z.array(TimelineSegment).openapi({ description: 'Queued and running stretches in order; a rate-limited task is queued again and runs again' }),
+  })
+  .strict()
+  .openapi('TimelineTask');
+
+export const TimelineCooldown = z
+  .object({
+    from: z.string().openapi({ description: 'When the cooldown was recorded' }),
+    until: z.string().openapi({ description: 'When it was set to end' }),
+    endedAt: z.string().nullable().openapi({ description: 'When it ended (earlier than `until` when ended early or replaced); null while it lasts' }),
+    reason: z.string().nullable(),
+  })
+  .strict()
+  .openapi('TimelineCooldown');
+
+export const AccountTimeline = z
+  .object({
+    accountId: z.string(),
+    to: z.string().openapi({ description: 'Now, on the server: open stretches end here' }),
+    tasks: z.array(TimelineTask).openapi({ description: 'The last tasks, newest first' }),
+    cooldowns: z.array(TimelineCooldown).openapi({ description: "The account's cooldowns that overlap the tasks' span, oldest first" }),
+  })
+  .strict()
+  .openapi('AccountTimeline');

@@ -7,41 +7,15 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import type { TaskStatus } from '../../workflows/types';
+import type { z } from '@hono/zod-openapi';
+import type { AccountTimeline, TimelineCooldown, TimelineSegment, TimelineTask as TimelineTaskSchema } from '../schemas';
 import { taskStatusOf } from './ledger-values';
 import { OUTCOMES } from './metrics-series';
 
-export interface Segment {
-  state: 'queued' | 'running';
-  from: string;
-  /** null while it lasts. */
-  to: string | null;
-}
-
-export interface TimelineTask {
-  taskId: string;
-  type: string;
-  status: TaskStatus;
-  createdAt: string;
-  finishedAt: string | null;
-  segments: Segment[];
-}
-
-export interface Cooldown {
-  from: string;
-  /** When it was set to end. */
-  until: string;
-  /** When it ended, if earlier than `until` or already recorded; null while it lasts. */
-  endedAt: string | null;
-  reason: string | null;
-}
-
-export interface Timeline {
-  accountId: string;
-  to: string;
-  tasks: TimelineTask[];
-  cooldowns: Cooldown[];
-}
+export type Segment = z.infer<typeof TimelineSegment>;
+export type TimelineTask = z.infer<typeof TimelineTaskSchema>;
+export type Cooldown = z.infer<typeof TimelineCooldown>;
+export type Timeline = z.infer<typeof AccountTimeline>;
 
 /** The newest cooldowns the timeline reads per account (the table keeps 100). */
 const COOLDOWNS = 100;

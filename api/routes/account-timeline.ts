@@ -7,52 +7,11 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../app';
 import { accountTimeline } from '../queries/account-timeline';
 import { ApiError } from '../http/errors';
-import { AccountId, TaskStatus } from '../schemas';
+import { AccountId, AccountTimeline } from '../schemas';
 import { errorResponses, json } from './openapi';
 import { createRouter } from '../router';
 
 export const TIMELINE_LIMITS = { maxTasks: 100, defaultTasks: 20 } as const;
-
-const TimelineSegment = z
-  .object({
-    state: z.enum(['queued', 'running']),
-    from: z.string().openapi({ description: 'ISO 8601' }),
-    to: z.string().nullable().openapi({ description: 'ISO 8601; null while it lasts' }),
-  })
-  .strict()
-  .openapi('TimelineSegment');
-
-const TimelineTask = z
-  .object({
-    taskId: z.string(),
-    type: z.string(),
-    status: TaskStatus,
-    createdAt: z.string(),
-    finishedAt: z.string().nullable(),
-    segments: z.array(TimelineSegment).openapi({ description: 'Queued and running stretches in order; a rate-limited task is queued again and runs again' }),
-  })
-  .strict()
-  .openapi('TimelineTask');
-
-const TimelineCooldown = z
-  .object({
-    from: z.string().openapi({ description: 'When the cooldown was recorded' }),
-    until: z.string().openapi({ description: 'When it was set to end' }),
-    endedAt: z.string().nullable().openapi({ description: 'When it ended (earlier than `until` when ended early or replaced); null while it lasts' }),
-    reason: z.string().nullable(),
-  })
-  .strict()
-  .openapi('TimelineCooldown');
-
-export const AccountTimeline = z
-  .object({
-    accountId: z.string(),
-    to: z.string().openapi({ description: 'Now, on the server: open stretches end here' }),
-    tasks: z.array(TimelineTask).openapi({ description: 'The last tasks, newest first' }),
-    cooldowns: z.array(TimelineCooldown).openapi({ description: "The account's cooldowns that overlap the tasks' span, oldest first" }),
-  })
-  .strict()
-  .openapi('AccountTimeline');
 
 const route = createRoute({
   method: 'get',
